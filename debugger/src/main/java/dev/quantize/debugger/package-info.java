@@ -1,0 +1,2 @@
+/** The debugger module; see docs/architecture in the README for its role. Filled by its own issue. */
+package dev.quantize.debugger;
