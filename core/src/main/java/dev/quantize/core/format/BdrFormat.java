@@ -19,8 +19,14 @@ public final class BdrFormat implements NumericFormat {
     private final int mantissaBits;
     private final int blockSize;
     private final int subBlockSize;
+    private final SlabKernel vector; // null: plain Java only
 
     public BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize) {
+        this(name, mantissaBits, blockSize, subBlockSize, true);
+    }
+
+    /** With {@code allowVector} false the plain-Java code always runs (tests compare the two). */
+    BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize, boolean allowVector) {
         if (subBlockSize != 2 || blockSize % 2 != 0) {
             throw new IllegalArgumentException(name + ": only 1-bit microexponents over pairs in even blocks are supported");
         }
@@ -28,6 +34,12 @@ public final class BdrFormat implements NumericFormat {
         this.mantissaBits = mantissaBits;
         this.blockSize = blockSize;
         this.subBlockSize = subBlockSize;
+        this.vector = allowVector ? SimdSupport.vectorBdrKernel(mantissaBits) : null;
+    }
+
+    /** Which kernel runs the fake quantization: "vector(N lanes)" or "scalar". */
+    public String implementation() {
+        return vector != null ? vector.name() : "scalar";
     }
 
     public int mantissaBits() {
@@ -64,6 +76,9 @@ public final class BdrFormat implements NumericFormat {
         par.parallelFor(layout.slabs(), (s0, s1) -> {
             int[] fields = new int[blockSize];
             for (int s = s0; s < s1; s++) {
+                if (vector != null && vector.slab(src, dst, layout, s)) {
+                    continue;
+                }
                 int start = layout.slabStart(s);
                 int len = layout.slabLength(s);
                 for (int i = 0; i < layout.inner(); i++) {

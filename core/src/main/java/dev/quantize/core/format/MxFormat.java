@@ -22,8 +22,14 @@ public final class MxFormat implements NumericFormat {
     private final ElementQuantizer quantizer;
     private final ElementCodec codec;
     private final int emax;
+    private final SlabKernel vector; // null: plain Java only
 
     public MxFormat(String name, ElementType element, int blockSize, Rounding rounding) {
+        this(name, element, blockSize, rounding, true);
+    }
+
+    /** With {@code allowVector} false the plain-Java kernel always runs (tests compare the two). */
+    MxFormat(String name, ElementType element, int blockSize, Rounding rounding, boolean allowVector) {
         if (blockSize < 1) {
             throw new IllegalArgumentException(name + ": block size must be positive, got " + blockSize);
         }
@@ -34,6 +40,12 @@ public final class MxFormat implements NumericFormat {
         this.quantizer = new ElementQuantizer(element, rounding, true);
         this.codec = new ElementCodec(element);
         this.emax = element.emax();
+        this.vector = allowVector ? SimdSupport.vectorMxKernel(SlabKernel.MxParams.of(element, rounding)) : null;
+    }
+
+    /** Which kernel runs the fake quantization: "vector(N lanes)" or "scalar". */
+    public String implementation() {
+        return vector != null ? vector.name() : "scalar";
     }
 
     public ElementType elementType() {
@@ -83,6 +95,9 @@ public final class MxFormat implements NumericFormat {
     }
 
     private void qdqSlab(float[] src, float[] dst, BlockLayout layout, int s, int[] amax) {
+        if (vector != null && vector.slab(src, dst, layout, s)) {
+            return;
+        }
         int start = layout.slabStart(s);
         int len = layout.slabLength(s);
         int inner = layout.inner();

@@ -1,0 +1,73 @@
+package dev.quantize.core.format;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * BDR (MX9/MX6/MX4) fake quantization with the Vector API, for contiguous blocks (block axis last,
+ * block size a multiple of an even lane count); the same steps as {@link BdrFormat}, lane-wise.
+ * The pair maximum comes from swapping adjacent lanes. |x| / q is formed as
+ * (|x| * 2^(127 - E)) * 2^(tau + m - 1): each factor is a normal power of two (E = 254 gives the
+ * subnormal 2^-127, exact for every value large enough to round to a non-zero magnitude).
+ */
+final class VectorBdrKernel implements SlabKernel {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorShuffle<Integer> SWAP_PAIRS = VectorShuffle.fromOp(I, i -> i ^ 1);
+
+    private final int m;
+
+    /** {@code params} = {mantissa bits}. */
+    VectorBdrKernel(int[] params) {
+        this.m = params[0];
+    }
+
+    @Override
+    public String name() {
+        return "vector(" + F.length() + " lanes)";
+    }
+
+    @Override
+    public boolean slab(float[] src, float[] dst, BlockLayout layout, int s) {
+        int lanes = F.length();
+        int start = layout.slabStart(s);
+        int len = layout.slabLength(s);
+        if (layout.inner() != 1 || len % lanes != 0 || lanes % 2 != 0) {
+            return false;
+        }
+        IntVector maxField = IntVector.zero(I);
+        for (int j = 0; j < len; j += lanes) {
+            IntVector fields = FloatVector.fromArray(F, src, start + j).reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHR, 23).and(0xFF);
+            maxField = maxField.max(fields);
+        }
+        int e = maxField.reduceLanes(VectorOperators.MAX);
+        if (e == 255) {
+            java.util.Arrays.fill(dst, start, start + len, Float.NaN);
+            return true;
+        }
+        FloatVector toUnit = FloatVector.broadcast(F, Math.scalb(1f, 127 - e));
+        FloatVector fromUnit = FloatVector.broadcast(F, Math.scalb(1f, e - 127));
+        float largest = (1 << m) - 1;
+        for (int j = 0; j < len; j += lanes) {
+            FloatVector x = FloatVector.fromArray(F, src, start + j);
+            IntVector bits = x.reinterpretAsInts();
+            IntVector fields = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF);
+            IntVector pairMax = fields.max(fields.rearrange(SWAP_PAIRS));
+            IntVector tau = IntVector.broadcast(I, e).sub(pairMax).min(1);
+            FloatVector up = tau.add(m - 1 + 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector down = tau.neg().add(128 - m).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector t = bits.and(0x7FFFFFFF).reinterpretAsFloats().mul(toUnit).mul(up);
+            FloatVector whole = t.convert(VectorOperators.F2I, 0).reinterpretAsInts().convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+            FloatVector mag = whole.add(1f, t.sub(whole).compare(VectorOperators.GE, 0.5f)).min(largest);
+            VectorMask<Float> flushed = fields.compare(VectorOperators.EQ, 0).cast(F);
+            FloatVector y = mag.blend(0f, flushed).mul(down).mul(fromUnit);
+            y.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats().intoArray(dst, start + j);
+        }
+        return true;
+    }
+}
