@@ -1,20 +1,22 @@
 package dev.quantize.core.kernel;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ExecutionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 
-/** A fixed worker count for the heavy kernels; work runs on a shared pool of daemon threads. */
+/**
+ * A fixed worker count for the heavy kernels. Work is split into at most {@link #threads()} contiguous
+ * chunks; the calling thread runs the first chunk itself and the others go to a shared pool of daemon
+ * threads (one pool per worker count, created on first use). Fork/join pools let a chunk that is itself
+ * parallel (nested calls) help instead of blocking, so nesting cannot deadlock.
+ */
 public final class Parallelism {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "quantize-worker");
-        t.setDaemon(true);
-        return t;
-    });
     private static final Parallelism SINGLE = new Parallelism(1);
+    private static final ConcurrentMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     private final int threads;
 
@@ -24,7 +26,7 @@ public final class Parallelism {
 
     public static Parallelism of(int threads) {
         if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
         }
         return threads == 1 ? SINGLE : new Parallelism(threads);
     }
@@ -41,44 +43,80 @@ public final class Parallelism {
         return threads;
     }
 
-    /** Work on the half-open range [start, end). */
+    /** Runs body over [0, n) split into contiguous chunks; inline when threads == 1 or n < 2. */
+    public void parallelFor(int n, RangeBody body) {
+        parallelFor(n, 1, body);
+    }
+
+    /**
+     * As {@link #parallelFor(int, RangeBody)}, but no chunk is smaller than minChunk (except when n itself
+     * is), so that tiny loops stay on the calling thread.
+     */
+    public void parallelFor(int n, int minChunk, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
+        if (chunks <= 1) {
+            body.run(0, n);
+            return;
+        }
+        ForkJoinPool pool = POOLS.computeIfAbsent(threads, Parallelism::newPool);
+        List<ForkJoinTask<?>> forked = new ArrayList<>(chunks - 1);
+        for (int i = 1; i < chunks; i++) {
+            int start = chunkStart(n, chunks, i);
+            int end = chunkStart(n, chunks, i + 1);
+            ForkJoinTask<?> task = ForkJoinTask.adapt(() -> body.run(start, end));
+            forked.add(ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool
+                    ? task.fork() : pool.submit(task));
+        }
+        Throwable failure = null;
+        try {
+            body.run(0, chunkStart(n, chunks, 1));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        // Wait for every chunk even after a failure, so no chunk still writes into the caller's arrays.
+        for (ForkJoinTask<?> task : forked) {
+            try {
+                task.join();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure != null) {
+            throw (Error) failure;
+        }
+    }
+
+    private static int chunkStart(int n, int chunks, int i) {
+        return (int) ((long) n * i / chunks);
+    }
+
+    private static ForkJoinPool newPool(int threads) {
+        return new ForkJoinPool(threads, pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setDaemon(true);
+            t.setName("quantize-kernel-" + threads + "-" + t.getPoolIndex());
+            return t;
+        }, null, false);
+    }
+
+    @Override
+    public String toString() {
+        return "Parallelism(" + threads + ")";
+    }
+
+    /** One chunk of work: the half-open index range [start, end). */
     @FunctionalInterface
     public interface RangeBody {
         void run(int start, int end);
-    }
-
-    /** Splits [0, n) into at most {@code threads} contiguous chunks; the caller runs the first. */
-    public void parallelFor(int n, RangeBody body) {
-        int chunks = Math.min(threads, n);
-        if (chunks <= 1) {
-            if (n > 0) {
-                body.run(0, n);
-            }
-            return;
-        }
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int s = (int) ((long) n * c / chunks);
-            int e = (int) ((long) n * (c + 1) / chunks);
-            futures.add(POOL.submit(() -> body.run(s, e)));
-        }
-        body.run(0, (int) ((long) n / chunks));
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", ex);
-            } catch (ExecutionException ex) {
-                Throwable cause = ex.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(cause);
-            }
-        }
     }
 }
