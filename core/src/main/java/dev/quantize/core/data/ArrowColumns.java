@@ -217,6 +217,11 @@ final class ArrowColumns {
                 out += rowSize;
             }
         } else {
+            for (int r = from; r < from + count; r++) {
+                if (v.isNull(r)) {
+                    throw new DatasetException(file + ": column '" + spec.name() + "' has a null element in row " + (rowBase + r));
+                }
+            }
             copyScalars(file, spec, v, from, count, dest, out, rowBase + from);
         }
     }
