@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Runs a model's graph on named input tensors.
@@ -143,6 +144,11 @@ public final class Executor {
      * and returns them in the order asked.
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs, Collection<String> outputs) {
+        return run(inputs, outputs, null);
+    }
+
+    /** As {@link #run(Map, Collection)}; {@code liveProbe} (tests) sees the names held after each node. */
+    Map<String, Tensor> run(Map<String, Tensor> inputs, Collection<String> outputs, Consumer<Set<String>> liveProbe) {
         checkInputs(inputs);
         List<ExecutionPlan.Step> steps = plan.steps();
         Set<String> wanted = new HashSet<>(outputs);
@@ -248,6 +254,9 @@ public final class Executor {
                         env.remove(name);
                     }
                 }
+            }
+            if (liveProbe != null) {
+                liveProbe.accept(Collections.unmodifiableSet(env.keySet()));
             }
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
