@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
 
 /**
  * A fixed worker count for the heavy kernels. Work is split into at most {@link #threads()} contiguous
@@ -62,37 +63,62 @@ public final class Parallelism {
             return;
         }
         ForkJoinPool pool = POOLS.computeIfAbsent(threads, Parallelism::newPool);
-        List<ForkJoinTask<?>> forked = new ArrayList<>(chunks - 1);
+        List<Chunk> forked = new ArrayList<>(chunks - 1);
         for (int i = 1; i < chunks; i++) {
-            int start = chunkStart(n, chunks, i);
-            int end = chunkStart(n, chunks, i + 1);
-            ForkJoinTask<?> task = ForkJoinTask.adapt(() -> body.run(start, end));
-            forked.add(ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool
-                    ? task.fork() : pool.submit(task));
+            Chunk chunk = new Chunk(body, chunkStart(n, chunks, i), chunkStart(n, chunks, i + 1));
+            if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
+                chunk.fork();
+            } else {
+                pool.execute(chunk);
+            }
+            forked.add(chunk);
         }
-        Throwable failure = null;
-        try {
-            body.run(0, chunkStart(n, chunks, 1));
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
+        Chunk first = new Chunk(body, 0, chunkStart(n, chunks, 1));
+        first.compute();
         // Wait for every chunk even after a failure, so no chunk still writes into the caller's arrays.
-        for (ForkJoinTask<?> task : forked) {
-            try {
-                task.join();
-            } catch (RuntimeException | Error e) {
+        Throwable failure = first.failure;
+        for (Chunk chunk : forked) {
+            chunk.join();
+            if (chunk.failure != null) {
                 if (failure == null) {
-                    failure = e;
+                    failure = chunk.failure;
                 } else {
-                    failure.addSuppressed(e);
+                    failure.addSuppressed(chunk.failure);
                 }
             }
         }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
         }
-        if (failure != null) {
+        if (failure instanceof Error) {
             throw (Error) failure;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("parallel chunk failed", failure);
+        }
+    }
+
+    /** One chunk; keeps its own failure so the caller rethrows the original exception, not a copy. */
+    private static final class Chunk extends RecursiveAction {
+        private static final long serialVersionUID = 1L;
+        private final transient RangeBody body;
+        private final int start;
+        private final int end;
+        private Throwable failure;
+
+        Chunk(RangeBody body, int start, int end) {
+            this.body = body;
+            this.start = start;
+            this.end = end;
+        }
+
+        @Override
+        protected void compute() {
+            try {
+                body.run(start, end);
+            } catch (Throwable t) { // handed to the caller of parallelFor, which rethrows it
+                failure = t;
+            }
         }
     }
 
