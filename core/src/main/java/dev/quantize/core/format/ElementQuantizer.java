@@ -106,7 +106,7 @@ public final class ElementQuantizer {
         if (a == 0) {
             return t.fixedPoint() ? 0f : y;
         }
-        int p = t.fixedPoint() ? t.emin() : Math.max(Math.getExponent(a), t.emin());
+        int p = t.fixedPoint() ? 0 : Math.max(Math.getExponent(a), t.emin()); // fixed point: quantum 2^-m always
         double u = Math.scalb(1.0, p - t.mantissaBits());
         double r = rounding.roundNonNegative(a / u) * u;
         if (r > max) {

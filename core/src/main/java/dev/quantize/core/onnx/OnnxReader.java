@@ -117,10 +117,12 @@ public final class OnnxReader {
             }
         }
         Long opset = opsets.get("");
-        if (opset == null) {
-            throw new OnnxFormatException(file + ": model imports no default-domain (ai.onnx) opset");
+        boolean usesDefaultDomain = p.getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+        if (opset == null && usesDefaultDomain) {
+            throw new OnnxFormatException(file + ": model uses ai.onnx operators but imports no ai.onnx opset");
         }
-        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+        if (opset != null && (opset < MIN_OPSET || opset > MAX_OPSET)) {
             throw new OnnxFormatException(file + ": opset " + opset + " is not supported (supported: "
                     + MIN_OPSET + " to " + MAX_OPSET + ")");
         }

@@ -1,0 +1,59 @@
+package dev.quantize.core.format;
+
+import dev.quantize.core.kernel.Parallelism;
+
+/**
+ * One numeric format: how a float32 tensor is stored with fewer bits. Every format of the project
+ * (scalar casts, integer formats with scales, OCP MX blocks, shared-microexponent BDR blocks,
+ * row-wise embedding tables) sits behind this interface; {@link FormatRegistry} maps names to them.
+ *
+ * <p>{@code axis} means the block axis for block formats, the channel axis for per-channel and the
+ * group axis for per-group integer formats; per-tensor and scalar formats ignore it, and row-wise
+ * formats always quantize rows of the last dimension.
+ */
+public interface NumericFormat {
+    /** Canonical name, parseable by {@link FormatRegistry#parse}. */
+    String name();
+
+    /** Storage bits per element including the amortised scale overhead (row-wise: at 64 columns). */
+    double bitsPerElement();
+
+    /** The largest finite magnitude the format can represent. */
+    float maxValue();
+
+    /** Whether the format has a per-tensor or per-channel scale set from the data's range (as opposed to block scales or none). */
+    default boolean needsRange() {
+        return false;
+    }
+
+    /**
+     * Fake quantization: {@code dst[i]} = dequantize(quantize(src))[i], bit-exact to the
+     * specification. {@code src} and {@code dst} may be the same array.
+     */
+    void quantizeDequantize(float[] src, float[] dst, int[] shape, int axis, Parallelism par);
+
+    default void quantizeDequantize(float[] src, float[] dst, int[] shape, int axis) {
+        quantizeDequantize(src, dst, shape, axis, Parallelism.single());
+    }
+
+    default float[] quantizeDequantize(float[] src, int[] shape, int axis) {
+        float[] dst = new float[src.length];
+        quantizeDequantize(src, dst, shape, axis);
+        return dst;
+    }
+
+    /** The packed bytes of {@code src}; {@code decode(encode(x))} equals {@code quantizeDequantize(x)} bit for bit. */
+    PackedTensor encode(float[] src, int[] shape, int axis);
+
+    /** Unpacks a tensor this format encoded into {@code dst} (length = elements of its shape). */
+    void decode(PackedTensor packed, float[] dst);
+
+    default float[] decode(PackedTensor packed) {
+        float[] dst = new float[dev.quantize.core.tensor.Shape.size(packed.shape())];
+        decode(packed, dst);
+        return dst;
+    }
+
+    /** Exact size in bytes of the packed form of a tensor of this shape. */
+    long packedBytes(int[] shape, int axis);
+}
