@@ -4,6 +4,7 @@ import dev.quantize.core.kernel.Conv;
 import dev.quantize.core.kernel.Gemm;
 import dev.quantize.core.kernel.Parallelism;
 import dev.quantize.core.kernel.Pool;
+import dev.quantize.core.kernel.WindowGeometry;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Shape;
 import dev.quantize.core.tensor.Tensor;
@@ -184,6 +185,17 @@ final class NnOps {
         return s;
     }
 
+    /** Output size and explicit pads from auto_pad / pads / ceil_mode (the kernel package resolves them). */
+    private static WindowGeometry window(OpContext ctx, int[] xs, int[] kernel, int[] strides, int[] dil, boolean ceil) {
+        long[] pads = ctx.intsAttr("pads", null);
+        int[] p = pads == null ? null : Arrays.stream(pads).mapToInt(Math::toIntExact).toArray();
+        try {
+            return WindowGeometry.resolve(spatial(xs), kernel, strides, dil, p, ctx.stringAttr("auto_pad", "NOTSET"), ceil);
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(e.getMessage());
+        }
+    }
+
     private static List<Tensor> conv(OpContext ctx, List<Tensor> in) {
         Tensor x = in.get(0);
         Tensor w = in.get(1);
@@ -201,9 +213,8 @@ final class NnOps {
         int[] kernel = ctx.has("kernel_shape") ? intsOr(ctx, "kernel_shape", nd, 1) : spatial(ws);
         int[] strides = intsOr(ctx, "strides", nd, 1);
         int[] dil = intsOr(ctx, "dilations", nd, 1);
-        Padding p = Padding.resolve(ctx.stringAttr("auto_pad", "NOTSET"), spatial(xs), kernel, strides, dil,
-                ctx.intsAttr("pads", null), false);
-        int[] ys = withSpatial(xs[0], ws[0], p.outSize());
+        WindowGeometry p = window(ctx, xs, kernel, strides, dil, false);
+        int[] ys = withSpatial(xs[0], ws[0], p.outputSpatial());
         float[] y = new float[Shape.size(ys)];
         Conv.conv(requireFloat32(ctx, x, "X"), xs, requireFloat32(ctx, w, "W"), ws,
                 bias == null ? null : requireFloat32(ctx, bias, "B"), y, ys, p.pads(), strides, dil, group,
@@ -245,9 +256,8 @@ final class NnOps {
         int[] kernel = intsOr(ctx, "kernel_shape", nd, 1);
         int[] strides = intsOr(ctx, "strides", nd, 1);
         int[] dil = intsOr(ctx, "dilations", nd, 1);
-        Padding p = Padding.resolve(ctx.stringAttr("auto_pad", "NOTSET"), spatial(xs), kernel, strides, dil,
-                ctx.intsAttr("pads", null), ctx.intAttr("ceil_mode", 0) != 0);
-        int[] ys = withSpatial(xs[0], xs[1], p.outSize());
+        WindowGeometry p = window(ctx, xs, kernel, strides, dil, ctx.intAttr("ceil_mode", 0) != 0);
+        int[] ys = withSpatial(xs[0], xs[1], p.outputSpatial());
         float[] y = new float[Shape.size(ys)];
         long[] idx = ctx.wantsOutput(1) ? new long[y.length] : null;
         Pool.maxPool(poolInput(ctx, x), xs, y, ys, kernel, p.pads(), strides, dil, idx, ctx.parallelism());
@@ -292,16 +302,10 @@ final class NnOps {
         int[] kernel = intsOr(ctx, "kernel_shape", nd, 1);
         int[] strides = intsOr(ctx, "strides", nd, 1);
         int[] dil = intsOr(ctx, "dilations", nd, 1);
-        for (int d : dil) {
-            if (d != 1) {
-                throw ctx.unsupported("dilations other than 1 are not supported");
-            }
-        }
-        Padding p = Padding.resolve(ctx.stringAttr("auto_pad", "NOTSET"), spatial(xs), kernel, strides, dil,
-                ctx.intsAttr("pads", null), ctx.intAttr("ceil_mode", 0) != 0);
-        int[] ys = withSpatial(xs[0], xs[1], p.outSize());
+        WindowGeometry p = window(ctx, xs, kernel, strides, dil, ctx.intAttr("ceil_mode", 0) != 0);
+        int[] ys = withSpatial(xs[0], xs[1], p.outputSpatial());
         float[] y = new float[Shape.size(ys)];
-        Pool.averagePool(poolInput(ctx, x), xs, y, ys, kernel, p.pads(), strides,
+        Pool.averagePool(poolInput(ctx, x), xs, y, ys, kernel, p.pads(), strides, dil,
                 ctx.intAttr("count_include_pad", 0) != 0, ctx.parallelism());
         return List.of(poolOutput(x.type(), ys, y));
     }
