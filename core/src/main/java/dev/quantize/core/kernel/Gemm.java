@@ -1,0 +1,351 @@
+package dev.quantize.core.kernel;
+
+/**
+ * Single-precision general matrix multiply, row-major: C = alpha * op(A) * op(B) + beta * C.
+ *
+ * <p>Shapes: op(A) is (M,K); A is stored (M,K) with row stride lda, or (K,M) when transA. op(B) is (K,N);
+ * B is stored (K,N) with row stride ldb, or (N,K) when transB. C is (M,N) with row stride ldc.
+ * beta == 0 means C is only written (NaN or garbage in C is ignored).
+ *
+ * <p>Method: the classic packed, cache-blocked scheme. B is packed KC x NC at a time into slivers of NR
+ * columns, A MC x KC at a time into slivers of MR rows, and a micro-kernel keeps an MR x NR block of C in
+ * registers while it walks a shared k range. Work is split over {@link Parallelism} by rows of C (or by
+ * columns when there are too few rows); each worker packs its own panels. Very short or very narrow
+ * products (fewer than MR rows or fewer than {@value #NARROW_N} columns) skip packing, which would cost
+ * as much as the arithmetic, and run as rows of axpy or dot products.
+ */
+public final class Gemm {
+    /** Depth of one packed panel: an NR-wide B sliver of KC rows stays in L1 during the micro-kernels. */
+    static final int KC = 256;
+    /** Rows of A packed at once (MC x KC floats stay in L2). */
+    static final int MC = 144;
+    /** Columns of B packed at once (KC x NC floats). */
+    static final int NC = 3072;
+    /** Below this many columns the packed path would mostly compute padding. */
+    static final int NARROW_N = 8;
+    /** Below this many multiply-adds a product stays on the calling thread. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private Gemm() {
+    }
+
+    /** Which inner loops run: "scalar" or "vector-&lt;bits&gt;bit". */
+    public static String implementation() {
+        return GemmKernelsProvider.chosen().name();
+    }
+
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc, Parallelism par) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par,
+                GemmKernelsProvider.chosen());
+    }
+
+    /** As the public gemm, with the inner loops given explicitly (tests compare both paths). */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc, Parallelism par, GemmKernels kernels) {
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        long work = (long) m * n * Math.max(k, 1);
+        if (par.threads() == 1 || work < PARALLEL_MIN_WORK) {
+            serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
+        int mr = kernels.mr();
+        int nr = kernels.nr();
+        int rowTiles = (m + mr - 1) / mr;
+        if (rowTiles >= 2 * par.threads() || n < 2 * nr) {
+            // Rows of C: each chunk is a whole number of MR-row tiles.
+            par.parallelFor(rowTiles, (t0, t1) -> {
+                int i0 = t0 * mr;
+                int i1 = Math.min(m, t1 * mr);
+                int aSub = transA ? aOff + i0 : aOff + i0 * lda;
+                serial(transA, transB, i1 - i0, n, k, alpha, a, aSub, lda, b, bOff, ldb,
+                        beta, c, cOff + i0 * ldc, ldc, kernels);
+            });
+        } else {
+            int colTiles = (n + nr - 1) / nr;
+            par.parallelFor(colTiles, (t0, t1) -> {
+                int j0 = t0 * nr;
+                int j1 = Math.min(n, t1 * nr);
+                int bSub = transB ? bOff + j0 * ldb : bOff + j0;
+                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bSub, ldb,
+                        beta, c, cOff + j0, ldc, kernels);
+            });
+        }
+    }
+
+    private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (m < kernels.mr()) {
+            shortRows(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
+        if (n < NARROW_N) {
+            narrowColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
+        packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+    }
+
+    private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
+        int mr = kernels.mr();
+        int nr = kernels.nr();
+        Workspace ws = WORKSPACE.get();
+        float[] packedB = ws.packedB(KC * roundUp(Math.min(NC, n), nr));
+        float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
+        float[] edge = ws.edge(mr * nr);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // Later k panels add to what the first one wrote.
+                float panelBeta = pc == 0 ? beta : 1f;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int cols = Math.min(nr, nc - jr);
+                        int pbOff = jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr) {
+                            int rows = Math.min(mr, mc - ir);
+                            int paOff = ir * kc;
+                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+                            if (rows == mr && cols == nr) {
+                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc, alpha, panelBeta);
+                            } else {
+                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, edge, 0, nr, 1f, 0f);
+                                storeEdge(edge, nr, rows, cols, c, cIdx, ldc, alpha, panelBeta);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, jc..jc+nc] into slivers of nr columns: dst[s*kc*nr + p*nr + j], zero-padded. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                              int nr, float[] dst) {
+        for (int js = 0; js < nc; js += nr) {
+            int cols = Math.min(nr, nc - js);
+            int base = js * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + js;
+                    int d = base + p * nr;
+                    System.arraycopy(b, src, dst, d, cols);
+                    for (int j = cols; j < nr; j++) {
+                        dst[d + j] = 0f;
+                    }
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (jc + js + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * nr + j] = b[src + p];
+                    }
+                }
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * nr + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc] into slivers of mr rows: dst[s*kc*mr + p*mr + r], zero-padded. */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                              int mr, float[] dst) {
+        for (int is = 0; is < mc; is += mr) {
+            int rows = Math.min(mr, mc - is);
+            int base = is * kc;
+            if (transA) {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + is;
+                    int d = base + p * mr;
+                    System.arraycopy(a, src, dst, d, rows);
+                    for (int r = rows; r < mr; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + is + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * mr + r] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * mr + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void storeEdge(float[] edge, int nr, int rows, int cols, float[] c, int cIdx, int ldc,
+                                  float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            int ci = cIdx + r * ldc;
+            int ei = r * nr;
+            if (beta == 0f) {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = alpha * edge[ei + j];
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = alpha * edge[ei + j] + beta * c[ci + j];
+                }
+            }
+        }
+    }
+
+    /** Fewer rows than a micro-tile (GEMV-like): each row of C is a sum of scaled rows of op(B), or of dots. */
+    private static void shortRows(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                  float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
+        Workspace ws = WORKSPACE.get();
+        float[] aRow = ws.packedA(k);
+        float[] acc = ws.edge(n);
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                aRow[p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            }
+            if (transB) {
+                for (int j = 0; j < n; j++) {
+                    acc[j] = kernels.dot(k, aRow, 0, b, bOff + j * ldb);
+                }
+            } else {
+                java.util.Arrays.fill(acc, 0, n, 0f);
+                for (int p = 0; p < k; p++) {
+                    kernels.axpy(n, aRow[p], b, bOff + p * ldb, acc, 0);
+                }
+            }
+            combine(acc, n, c, cOff + i * ldc, 1, alpha, beta);
+        }
+    }
+
+    /** Fewer columns than NARROW_N (matrix times a few vectors): each column of C from dots or axpys. */
+    private static void narrowColumns(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
+        Workspace ws = WORKSPACE.get();
+        float[] bCol = ws.packedB(k);
+        float[] acc = ws.edge(m);
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                bCol[p] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+            if (transA) {
+                // Column p of op(A) is row p of the stored A: contiguous.
+                java.util.Arrays.fill(acc, 0, m, 0f);
+                for (int p = 0; p < k; p++) {
+                    kernels.axpy(m, bCol[p], a, aOff + p * lda, acc, 0);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    acc[i] = kernels.dot(k, a, aOff + i * lda, bCol, 0);
+                }
+            }
+            combine(acc, m, c, cOff + j, ldc, alpha, beta);
+        }
+    }
+
+    /** c[cOff + i*stride] = alpha * acc[i] + beta * c[...], not reading C when beta == 0. */
+    private static void combine(float[] acc, int len, float[] c, int cOff, int stride, float alpha, float beta) {
+        for (int i = 0; i < len; i++) {
+            int ci = cOff + i * stride;
+            c[ci] = beta == 0f ? alpha * acc[i] : alpha * acc[i] + beta * c[ci];
+        }
+    }
+
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+            }
+        }
+    }
+
+    private static int roundUp(int v, int multiple) {
+        return (v + multiple - 1) / multiple * multiple;
+    }
+
+    private static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
+                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                  float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        checkMatrix("C", c, cOff, ldc, m, n);
+    }
+
+    private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        if (x == null) {
+            throw new IllegalArgumentException("gemm: matrix " + name + " is null");
+        }
+        if (ld < cols) {
+            throw new IllegalArgumentException("gemm: leading dimension of " + name + " is " + ld
+                    + " but its stored rows have " + cols + " columns");
+        }
+        long last = off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || last > x.length) {
+            throw new IllegalArgumentException("gemm: matrix " + name + " (" + rows + "x" + cols + ", offset "
+                    + off + ", leading dimension " + ld + ") needs " + last + " elements but the array has "
+                    + x.length);
+        }
+    }
+
+    /** Per-thread scratch buffers, grown on demand and reused across calls. */
+    private static final class Workspace {
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+        private float[] e = new float[0];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] packedB(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+
+        float[] edge(int size) {
+            if (e.length < size) {
+                e = new float[size];
+            }
+            return e;
+        }
+    }
+}

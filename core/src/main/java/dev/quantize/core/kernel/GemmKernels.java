@@ -1,0 +1,36 @@
+package dev.quantize.core.kernel;
+
+/**
+ * The innermost GEMM loops, in two interchangeable implementations: {@link ScalarGemmKernels} (plain Java,
+ * always available) and {@code VectorGemmKernels} (jdk.incubator.vector, loaded reflectively by
+ * {@link GemmKernelsProvider} only when that module is present). The blocking and packing around them
+ * live in {@link Gemm} and are shared, so both paths see the same packed panels.
+ *
+ * <p>The two are not bitwise equal: the vector micro-kernel uses fused multiply-add and the vector dot
+ * product sums lane-wise partial sums, while the scalar path multiplies and adds separately in order.
+ * Both agree with a double-precision reference within the tolerance the tests state.
+ */
+interface GemmKernels {
+    /** Name reported by {@link Gemm#implementation()}. */
+    String name();
+
+    /** Rows of C per micro-tile. */
+    int mr();
+
+    /** Columns of C per micro-tile. */
+    int nr();
+
+    /**
+     * One full micro-tile: C[r][j] = alpha * sum_p A[r][p] * B[p][j] + beta * C[r][j] for r < mr, j < nr.
+     * pa holds A packed as kc groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of
+     * nr values (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. beta == 0 means C is not read.
+     */
+    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
+                   float[] c, int cOff, int ldc, float alpha, float beta);
+
+    /** y[yOff + i] += a * x[xOff + i] for i < len. */
+    void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff);
+
+    /** sum_i x[xOff + i] * y[yOff + i] for i < len. */
+    float dot(int len, float[] x, int xOff, float[] y, int yOff);
+}
