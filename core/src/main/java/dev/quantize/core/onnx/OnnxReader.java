@@ -30,14 +30,15 @@ import java.util.Map;
 
 /**
  * Reads ONNX model files (ModelProto) into the project's graph IR, and TensorProto files (the
- * conformance tests' input_*.pb / output_*.pb) into tensors. Accepts IR versions 7 to 10 and
- * default-domain opsets 11 to 21; anything else, and anything malformed, is an
+ * conformance tests' input_*.pb / output_*.pb) into tensors. Accepts IR versions 3 to 10 and
+ * default-domain opsets 1 to 21 (the project targets 11 to 21; older files read because the
+ * operator registry dispatches by opset); anything else, and anything malformed, is an
  * {@link OnnxFormatException} whose message starts with the file name.
  */
 public final class OnnxReader {
-    public static final long MIN_IR_VERSION = 7;
+    public static final long MIN_IR_VERSION = 3;
     public static final long MAX_IR_VERSION = 10;
-    public static final long MIN_OPSET = 11;
+    public static final long MIN_OPSET = 1;
     public static final long MAX_OPSET = 21;
 
     private final String file;

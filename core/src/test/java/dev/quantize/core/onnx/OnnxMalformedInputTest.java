@@ -41,14 +41,14 @@ class OnnxMalformedInputTest {
 
     @Test
     void unsupportedVersions() {
-        assertEquals("m.onnx: IR version 6 is not supported (supported: 7 to 10)",
-                assertThrows(OnnxFormatException.class, () -> OnnxReader.read(modelWith(6, 13), "m.onnx", null)).getMessage());
-        assertEquals("m.onnx: opset 22 is not supported (supported: 11 to 21)",
+        assertEquals("m.onnx: IR version 2 is not supported (supported: 3 to 10)",
+                assertThrows(OnnxFormatException.class, () -> OnnxReader.read(modelWith(2, 13), "m.onnx", null)).getMessage());
+        assertEquals("m.onnx: IR version 11 is not supported (supported: 3 to 10)",
+                assertThrows(OnnxFormatException.class, () -> OnnxReader.read(modelWith(11, 13), "m.onnx", null)).getMessage());
+        assertEquals("m.onnx: opset 22 is not supported (supported: 1 to 21)",
                 assertThrows(OnnxFormatException.class, () -> OnnxReader.read(modelWith(8, 22), "m.onnx", null)).getMessage());
-        assertEquals("m.onnx: opset 10 is not supported (supported: 11 to 21)",
-                assertThrows(OnnxFormatException.class, () -> OnnxReader.read(modelWith(8, 10), "m.onnx", null)).getMessage());
-        for (long ir = 7; ir <= 10; ir++) {
-            for (long opset = 11; opset <= 21; opset++) {
+        for (long ir = 3; ir <= 10; ir++) {
+            for (long opset = 1; opset <= 21; opset++) {
                 assertEquals(opset, OnnxReader.read(modelWith(ir, opset), "m.onnx", null).opset());
             }
         }
