@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quantize formats}: every format with its size, range and the QSNR it reaches. */
 @Command(name = "formats", mixinStandardHelpOptions = true,
-        description = {"List the numeric formats: bits per element (scale overhead included), largest value,",
-                "and the QSNR (dB) each reaches on a standard-normal and on a heavy-tailed (Student t, 3 dof)",
-                "tensor of ROWS x 1024, quantized along the last axis."})
+        description = {"List the numeric formats with their size, range and QSNR.",
+                "Bits per element include the scale overhead; QSNR (dB) is measured on a standard-normal and on a",
+                "heavy-tailed (Student t, 3 dof) tensor of ROWS x 1024, quantized along the last axis."})
 final class FormatsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

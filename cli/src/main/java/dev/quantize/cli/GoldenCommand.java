@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quantize golden DIR}: checks the format library against golden vectors. */
 @Command(name = "golden", mixinStandardHelpOptions = true,
-        description = {"Run every case of a golden-vector folder (a folder with manifest.json, or a folder of such folders).",
-                "Prints one line per failing case and 'N passed, N failed'. Exit 1 if any case failed,",
-                "2 on a malformed manifest or a missing file."})
+        description = {"Check the numeric formats against golden vectors.",
+                "DIR is a folder with manifest.json, or a folder of such folders. Prints one line per failing case",
+                "and 'N passed, N failed'. Exit 1 if any case failed, 2 on a malformed manifest or a missing file."})
 final class GoldenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code quantize} command. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Calibrate, search, pack, serve, debug and monitor low-precision models.",
-        subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class,
+                ConformanceCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -46,8 +46,7 @@ final class Table {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < width.length; i++) {
             String c = cells.get(i);
-            boolean numeric = alignNumbers && !c.isEmpty() && (Character.isDigit(c.charAt(0)) || c.charAt(0) == '-'
-                    || c.charAt(0) == '+' || c.charAt(0) == '.') && c.length() > 0 && i > 0;
+            boolean numeric = alignNumbers && i > 0 && c.matches("[-+]?[0-9.][0-9.,eE+-]*( ?[a-zA-Z%/]+)?");
             String pad = " ".repeat(width[i] - c.length());
             sb.append(i == 0 ? "" : "  ").append(numeric ? pad + c : (i == width.length - 1 ? c : c + pad));
         }

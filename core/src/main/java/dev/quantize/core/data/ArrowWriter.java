@@ -2,11 +2,11 @@ package dev.quantize.core.data;
 
 import dev.quantize.core.format.Float16;
 import dev.quantize.core.tensor.Tensor;
+import dev.quantize.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,7 +76,7 @@ public final class ArrowWriter implements AutoCloseable {
         Path temp = null;
         BufferAllocator allocator = new RootAllocator();
         try {
-            temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + file, ".tmp");
+            temp = AtomicFiles.createTemp(target, ".tmp");
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator);
             ArrowFileWriter writer = new ArrowFileWriter(root, null, channel);
@@ -180,7 +180,7 @@ public final class ArrowWriter implements AutoCloseable {
             writer.end();
             channel.force(true);
             release();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.commit(temp, target);
         } catch (IOException e) {
             throw new DatasetException(file + ": cannot commit: " + e.getMessage(), e);
         } finally {

@@ -2,12 +2,12 @@ package dev.quantize.core.data;
 
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
+import dev.quantize.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -50,7 +50,7 @@ public final class NpyWriter implements AutoCloseable {
         byte[] header = header(dtype, spec, 0);
         Path dir = target.toAbsolutePath().getParent();
         try {
-            Path temp = Files.createTempFile(dir, "." + name, ".tmp");
+            Path temp = AtomicFiles.createTemp(target, ".tmp");
             FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             ch.write(ByteBuffer.wrap(header));
             return new NpyWriter(target, temp, dtype, spec, ch, header.length);
@@ -135,7 +135,7 @@ public final class NpyWriter implements AutoCloseable {
             channel.force(true);
             channel.close();
             finished = true;
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.commit(temp, target);
         } catch (IOException e) {
             throw new DatasetException(spec.name() + ": cannot commit: " + e.getMessage(), e);
         } finally {

@@ -1,10 +1,10 @@
 package dev.quantize.core.data;
 
+import dev.quantize.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class ParquetWriter {
         Path ipc = null;
         Path out = null;
         try {
-            ipc = Files.createTempFile(dir, "." + file, ".arrow.tmp");
+            ipc = AtomicFiles.createTemp(target, ".arrow.tmp");
             out = Files.createTempDirectory(dir, "." + file + ".dir");
             ArrowWriter.write(ipc, source, batchSize);
             try (BufferAllocator allocator = new RootAllocator();
@@ -47,7 +47,7 @@ public final class ParquetWriter {
             if (parts.size() != 1) {
                 throw new DatasetException(file + ": the Parquet writer produced " + parts.size() + " files, expected 1");
             }
-            Files.move(parts.get(0), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.commit(parts.get(0), target);
         } catch (IOException | RuntimeException e) {
             throw ArrowIpcSource.wrap(file, "cannot write Parquet", e);
         } finally {

@@ -17,12 +17,12 @@ import dev.quantize.core.onnx.proto.OnnxProto.TensorShapeProto;
 import dev.quantize.core.onnx.proto.OnnxProto.TypeProto;
 import dev.quantize.core.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.quantize.core.tensor.Tensor;
+import dev.quantize.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -42,13 +42,13 @@ public final class OnnxWriter {
         byte[] bytes = toBytes(model);
         Path abs = path.toAbsolutePath();
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.createTemp(abs, ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(bytes);
             }
             try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.commit(tmp, abs);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot write " + abs + " atomically: the file system of " + dir
                         + " does not support atomic renames", e);
