@@ -67,6 +67,7 @@ final class BenchCommand implements Runnable {
                 for (FormatBench.Result r : results) {
                     ObjectNode o = arr.addObject();
                     o.put("format", r.format());
+                    o.put("kernel", r.kernel());
                     o.put("threads", r.threads());
                     o.put("seconds", r.seconds());
                     o.put("copy_seconds", r.copySeconds());
@@ -76,9 +77,9 @@ final class BenchCommand implements Runnable {
                 Json.print(out, root);
                 return 0;
             }
-            Table t = new Table("format", "threads", "ms", "GB/s", "copy ms", "ratio to copy");
+            Table t = new Table("format", "kernel", "threads", "ms", "GB/s", "copy ms", "ratio to copy");
             for (FormatBench.Result r : results) {
-                t.row(r.format(), r.threads(), String.format("%.1f", r.seconds() * 1e3), String.format("%.2f", r.gbPerSecond(n)),
+                t.row(r.format(), r.kernel(), r.threads(), String.format("%.1f", r.seconds() * 1e3), String.format("%.2f", r.gbPerSecond(n)),
                         String.format("%.1f", r.copySeconds() * 1e3), String.format("%.2f", r.ratioToCopy()));
             }
             t.print(out);

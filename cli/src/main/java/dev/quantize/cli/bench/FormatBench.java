@@ -1,6 +1,8 @@
 package dev.quantize.cli.bench;
 
+import dev.quantize.core.format.BdrFormat;
 import dev.quantize.core.format.FormatRegistry;
+import dev.quantize.core.format.MxFormat;
 import dev.quantize.core.format.NumericFormat;
 import dev.quantize.core.kernel.Parallelism;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class FormatBench {
     /** One measurement: bandwidth counts the bytes read plus written (2 x 4 bytes per element). */
-    public record Result(String format, int threads, double seconds, double copySeconds) {
+    public record Result(String format, String kernel, int threads, double seconds, double copySeconds) {
         public double gbPerSecond(long elements) {
             return 8.0 * elements / seconds / 1e9;
         }
@@ -52,9 +54,10 @@ public final class FormatBench {
             });
             for (String name : formats) {
                 NumericFormat f = FormatRegistry.parse(name);
-                double copySeconds = Stopwatch.median(copy, 2, runs);
-                double seconds = Stopwatch.median(() -> f.quantizeDequantize(src, dst, shape, 1, par), 2, runs);
-                out.add(new Result(f.name(), threads, seconds, copySeconds));
+                double copySeconds = Stopwatch.median(copy, 5, runs);
+                double seconds = Stopwatch.median(() -> f.quantizeDequantize(src, dst, shape, 1, par), 5, runs);
+                String kernel = f instanceof MxFormat m ? m.implementation() : f instanceof BdrFormat b ? b.implementation() : "scalar";
+                out.add(new Result(f.name(), kernel, threads, seconds, copySeconds));
                 onStep.run();
             }
         }

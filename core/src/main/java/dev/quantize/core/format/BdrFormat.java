@@ -74,11 +74,11 @@ public final class BdrFormat implements NumericFormat {
     public void quantizeDequantize(float[] src, float[] dst, int[] shape, int axis, Parallelism par) {
         BlockLayout layout = BlockLayout.of(shape, axis, blockSize);
         par.parallelFor(layout.slabs(), (s0, s1) -> {
+            if (vector != null && vector.slabs(src, dst, layout, s0, s1)) {
+                return;
+            }
             int[] fields = new int[blockSize];
             for (int s = s0; s < s1; s++) {
-                if (vector != null && vector.slab(src, dst, layout, s)) {
-                    continue;
-                }
                 int start = layout.slabStart(s);
                 int len = layout.slabLength(s);
                 for (int i = 0; i < layout.inner(); i++) {

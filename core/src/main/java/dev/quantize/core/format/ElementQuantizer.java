@@ -70,7 +70,7 @@ public final class ElementQuantizer {
     public float quantizeMagnitude(float a) {
         int e = (Float.floatToRawIntBits(a) >>> 23) - 127;
         int q = type.fixedPoint() ? -m : Math.max(e, emin) - m;
-        float t = a * pow2(-q);
+        float t = a * PowersOfTwo.normal(-q);
         float r;
         if (rounding == Rounding.NEAREST_EVEN) {
             r = (t + 0x1p23f) - 0x1p23f;
@@ -78,13 +78,8 @@ public final class ElementQuantizer {
             float whole = (float) (int) t;
             r = t - whole >= 0.5f ? whole + 1f : whole;
         }
-        float v = r * pow2(q);
+        float v = r * PowersOfTwo.normal(q);
         return v > max ? overflow : v;
-    }
-
-    /** 2^k for k in [-126, 127], built from the exponent field. */
-    static float pow2(int k) {
-        return Float.intBitsToFloat((k + 127) << 23);
     }
 
     /**

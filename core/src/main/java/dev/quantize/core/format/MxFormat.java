@@ -87,6 +87,9 @@ public final class MxFormat implements NumericFormat {
     public void quantizeDequantize(float[] src, float[] dst, int[] shape, int axis, Parallelism par) {
         BlockLayout layout = BlockLayout.of(shape, axis, blockSize);
         par.parallelFor(layout.slabs(), (s0, s1) -> {
+            if (vector != null && vector.slabs(src, dst, layout, s0, s1)) {
+                return;
+            }
             int[] amax = new int[layout.inner()];
             for (int s = s0; s < s1; s++) {
                 qdqSlab(src, dst, layout, s, amax);
@@ -95,9 +98,6 @@ public final class MxFormat implements NumericFormat {
     }
 
     private void qdqSlab(float[] src, float[] dst, BlockLayout layout, int s, int[] amax) {
-        if (vector != null && vector.slab(src, dst, layout, s)) {
-            return;
-        }
         int start = layout.slabStart(s);
         int len = layout.slabLength(s);
         int inner = layout.inner();

@@ -14,8 +14,11 @@ interface SlabKernel {
         }
     }
 
-    /** Quantize-dequantizes slab {@code s}; returns false if this kernel does not handle the layout (the caller falls back). */
-    boolean slab(float[] src, float[] dst, BlockLayout layout, int s);
+    /**
+     * Quantize-dequantizes slabs [s0, s1); returns false, having written nothing, if this kernel does
+     * not handle the layout (the caller then runs its own code).
+     */
+    boolean slabs(float[] src, float[] dst, BlockLayout layout, int s0, int s1);
 
     String name();
 }

@@ -2,7 +2,6 @@ package dev.quantize.core.format;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -32,13 +31,21 @@ final class VectorBdrKernel implements SlabKernel {
     }
 
     @Override
-    public boolean slab(float[] src, float[] dst, BlockLayout layout, int s) {
+    public boolean slabs(float[] src, float[] dst, BlockLayout layout, int s0, int s1) {
         int lanes = F.length();
-        int start = layout.slabStart(s);
-        int len = layout.slabLength(s);
-        if (layout.inner() != 1 || len % lanes != 0 || lanes % 2 != 0) {
+        int k = layout.k();
+        if (layout.inner() != 1 || k % lanes != 0 || layout.n() % k != 0 || lanes % 2 != 0) {
             return false;
         }
+        for (int start = s0 * k, end = s1 * k; start < end; start += k) {
+            block(src, dst, start, k);
+        }
+        return true;
+    }
+
+    /** One contiguous block of {@code len} elements (a multiple of the lane count). */
+    private void block(float[] src, float[] dst, int start, int len) {
+        int lanes = F.length();
         IntVector maxField = IntVector.zero(I);
         for (int j = 0; j < len; j += lanes) {
             IntVector fields = FloatVector.fromArray(F, src, start + j).reinterpretAsInts()
@@ -48,10 +55,10 @@ final class VectorBdrKernel implements SlabKernel {
         int e = maxField.reduceLanes(VectorOperators.MAX);
         if (e == 255) {
             java.util.Arrays.fill(dst, start, start + len, Float.NaN);
-            return true;
+            return;
         }
-        FloatVector toUnit = FloatVector.broadcast(F, Math.scalb(1f, 127 - e));
-        FloatVector fromUnit = FloatVector.broadcast(F, Math.scalb(1f, e - 127));
+        FloatVector toUnit = FloatVector.broadcast(F, PowersOfTwo.of(127 - e));
+        FloatVector fromUnit = FloatVector.broadcast(F, PowersOfTwo.of(e - 127));
         float largest = (1 << m) - 1;
         for (int j = 0; j < len; j += lanes) {
             FloatVector x = FloatVector.fromArray(F, src, start + j);
@@ -61,13 +68,14 @@ final class VectorBdrKernel implements SlabKernel {
             IntVector tau = IntVector.broadcast(I, e).sub(pairMax).min(1);
             FloatVector up = tau.add(m - 1 + 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector down = tau.neg().add(128 - m).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector t = bits.and(0x7FFFFFFF).reinterpretAsFloats().mul(toUnit).mul(up);
-            FloatVector whole = t.convert(VectorOperators.F2I, 0).reinterpretAsInts().convert(VectorOperators.I2F, 0).reinterpretAsFloats();
-            FloatVector mag = whole.add(1f, t.sub(whole).compare(VectorOperators.GE, 0.5f)).min(largest);
-            VectorMask<Float> flushed = fields.compare(VectorOperators.EQ, 0).cast(F);
-            FloatVector y = mag.blend(0f, flushed).mul(down).mul(fromUnit);
+            // float32 subnormals flush to zero: clear their magnitude before scaling
+            IntVector magnitudeBits = bits.and(0x7FFFFFFF).blend(0, fields.compare(VectorOperators.EQ, 0));
+            FloatVector t = magnitudeBits.reinterpretAsFloats().mul(toUnit).mul(up);
+            // t < 2^m: (t + 2^23) - 2^23 rounds to nearest even; ties that went down then go up (ties away)
+            FloatVector even = t.add(0x1p23f).sub(0x1p23f);
+            FloatVector mag = even.add(1f, t.sub(even).compare(VectorOperators.EQ, 0.5f)).min(largest);
+            FloatVector y = mag.mul(down).mul(fromUnit);
             y.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats().intoArray(dst, start + j);
         }
-        return true;
     }
 }

@@ -29,29 +29,16 @@ final class VectorMxKernel implements SlabKernel {
     }
 
     @Override
-    public boolean slab(float[] src, float[] dst, BlockLayout layout, int s) {
-        int start = layout.slabStart(s);
-        int len = layout.slabLength(s);
+    public boolean slabs(float[] src, float[] dst, BlockLayout layout, int s0, int s1) {
         int lanes = F.length();
+        int k = layout.k();
         if (layout.inner() == 1) {
-            if (len % lanes != 0) {
+            if (k % lanes != 0 || layout.n() % k != 0) {
                 return false;
             }
-            IntVector maxBits = IntVector.zero(I);
-            for (int j = 0; j < len; j += lanes) {
-                maxBits = maxBits.max(FloatVector.fromArray(F, src, start + j).reinterpretAsInts().and(0x7FFFFFFF));
-            }
-            int amax = maxBits.reduceLanes(VectorOperators.MAX);
-            if (amax >= NAN_FIELD) {
-                java.util.Arrays.fill(dst, start, start + len, Float.NaN);
-                return true;
-            }
-            int se = Math.max((amax >>> 23) - 127 - p.emax(), -127);
-            FloatVector scale = FloatVector.broadcast(F, Math.scalb(1f, se));
-            FloatVector inverse = FloatVector.broadcast(F, Math.scalb(1f, -se));
-            for (int j = 0; j < len; j += lanes) {
-                FloatVector x = FloatVector.fromArray(F, src, start + j);
-                quantize(x, inverse, scale).intoArray(dst, start + j);
+            // Every block is full, so slab s covers [s * k, (s + 1) * k).
+            for (int start = s0 * k, end = s1 * k; start < end; start += k) {
+                block(src, dst, start, k);
             }
             return true;
         }
@@ -59,14 +46,38 @@ final class VectorMxKernel implements SlabKernel {
         if (inner < lanes) {
             return false;
         }
-        int i = 0;
-        for (; i <= inner - lanes; i += lanes) {
-            columns(src, dst, start + i, len, inner);
-        }
-        if (i < inner) {
-            columns(src, dst, start + inner - lanes, len, inner); // overlapping tail: recomputing a column is harmless
+        for (int s = s0; s < s1; s++) {
+            int start = layout.slabStart(s);
+            int len = layout.slabLength(s);
+            int i = 0;
+            for (; i <= inner - lanes; i += lanes) {
+                columns(src, dst, start + i, len, inner);
+            }
+            if (i < inner) {
+                columns(src, dst, start + inner - lanes, len, inner); // overlapping tail: recomputing a column is harmless
+            }
         }
         return true;
+    }
+
+    /** One contiguous block of {@code k} elements (a multiple of the lane count). */
+    private void block(float[] src, float[] dst, int start, int k) {
+        int lanes = F.length();
+        IntVector maxBits = FloatVector.fromArray(F, src, start).reinterpretAsInts().and(0x7FFFFFFF);
+        for (int j = lanes; j < k; j += lanes) {
+            maxBits = maxBits.max(FloatVector.fromArray(F, src, start + j).reinterpretAsInts().and(0x7FFFFFFF));
+        }
+        int amax = maxBits.reduceLanes(VectorOperators.MAX);
+        if (amax >= NAN_FIELD) {
+            java.util.Arrays.fill(dst, start, start + k, Float.NaN);
+            return;
+        }
+        int se = Math.max((amax >>> 23) - 127 - p.emax(), -127);
+        FloatVector scale = FloatVector.broadcast(F, PowersOfTwo.of(se));
+        FloatVector inverse = FloatVector.broadcast(F, PowersOfTwo.of(-se));
+        for (int j = 0; j < k; j += lanes) {
+            quantize(FloatVector.fromArray(F, src, start + j), inverse, scale).intoArray(dst, start + j);
+        }
     }
 
     /** One vector of adjacent columns, each its own block of {@code len} rows with stride {@code inner}. */
