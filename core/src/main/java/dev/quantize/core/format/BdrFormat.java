@@ -6,8 +6,9 @@ import dev.quantize.core.kernel.Parallelism;
  * Shared-microexponent block format (BDR; MX9, MX6, MX4): a block of {@code k1} elements shares an
  * 8-bit exponent E (the largest float32 exponent field in the block), each pair a 1-bit
  * microexponent τ that shifts the pair down one binade when its own largest exponent is below E, and
- * each element is a sign and an m-bit magnitude without implicit bit, rounded to nearest with ties
- * away and clamped at 2^m - 1 (numeric-formats.md, section 4.2). Float32 subnormal inputs flush to
+ * each element is a sign and an m-bit magnitude without implicit bit, rounded to nearest (ties away,
+ * as AMD's kernel and the golden vectors; or ties to even, the variant the specification describes)
+ * and clamped at 2^m - 1 (numeric-formats.md, section 4.2). Float32 subnormal inputs flush to
  * zero; a block with Inf or NaN becomes all NaN (E = 255).
  *
  * <p>Packed layout, block by block (order as in {@link BlockLayout}): the exponent byte, the pair
@@ -21,12 +22,14 @@ public final class BdrFormat implements NumericFormat {
     private final int subBlockSize;
     private final SlabKernel vector; // null: plain Java only
 
-    public BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize) {
-        this(name, mantissaBits, blockSize, subBlockSize, true);
+    private final Rounding rounding;
+
+    public BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize, Rounding rounding) {
+        this(name, mantissaBits, blockSize, subBlockSize, rounding, true);
     }
 
     /** With {@code allowVector} false the plain-Java code always runs (tests compare the two). */
-    BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize, boolean allowVector) {
+    BdrFormat(String name, int mantissaBits, int blockSize, int subBlockSize, Rounding rounding, boolean allowVector) {
         if (subBlockSize != 2 || blockSize % 2 != 0) {
             throw new IllegalArgumentException(name + ": only 1-bit microexponents over pairs in even blocks are supported");
         }
@@ -34,7 +37,8 @@ public final class BdrFormat implements NumericFormat {
         this.mantissaBits = mantissaBits;
         this.blockSize = blockSize;
         this.subBlockSize = subBlockSize;
-        this.vector = allowVector ? SimdSupport.vectorBdrKernel(mantissaBits) : null;
+        this.rounding = rounding;
+        this.vector = allowVector ? SimdSupport.vectorBdrKernel(mantissaBits, rounding) : null;
     }
 
     /** Which kernel runs the fake quantization: "vector(N lanes)" or "scalar". */
@@ -48,6 +52,10 @@ public final class BdrFormat implements NumericFormat {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    public Rounding rounding() {
+        return rounding;
     }
 
     @Override
@@ -113,8 +121,8 @@ public final class BdrFormat implements NumericFormat {
                 float x = src[start + j * stride];
                 int mag = 0;
                 if (e != 255 && fields[j] != 0) {
-                    // |x| / q is exact in double and below 2^m; floor(t + 1/2) is ties-away, clamped not carried
-                    mag = Math.min((int) (Math.abs(x) * inverse + 0.5), (1 << mantissaBits) - 1);
+                    // |x| / q is exact in double and below 2^m; it is rounded, then clamped, not carried
+                    mag = Math.min((int) rounding.roundNonNegative(Math.abs(x) * inverse), (1 << mantissaBits) - 1);
                 }
                 if (dst != null) {
                     dst[start + j * stride] = e == 255 ? Float.NaN : Math.copySign(mag * quantum, x);

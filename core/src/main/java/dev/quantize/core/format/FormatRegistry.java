@@ -127,7 +127,7 @@ public final class FormatRegistry {
                 throw new IllegalArgumentException("format '" + spec + "': unknown option '" + o + "'");
             }
         }
-        if (rounding != defaultRounding && b.kind() != Kind.MX && b.kind() != Kind.SCALAR) {
+        if (rounding != defaultRounding && b.kind() != Kind.MX && b.kind() != Kind.SCALAR && b.kind() != Kind.BDR) {
             throw new IllegalArgumentException("format '" + spec + "': " + base + " has one rounding only");
         }
         if (b.kind() == Kind.BDR && (size % 2 != 0 || size > 64)) {
@@ -138,7 +138,7 @@ public final class FormatRegistry {
         return switch (b.kind()) {
             case SCALAR -> new ScalarFormat(name, b.element(), rounding, b.saturate());
             case MX -> new MxFormat(name, b.element(), size, rounding);
-            case BDR -> new BdrFormat(name, b.param(), size, 2);
+            case BDR -> new BdrFormat(name, b.param(), size, 2, rounding);
             case INT8_TENSOR -> new IntFormat(name, 8, IntFormat.Granularity.PER_TENSOR, true, 0);
             case INT8_TENSOR_AFFINE -> new IntFormat(name, 8, IntFormat.Granularity.PER_TENSOR, false, 0);
             case INT8_CHANNEL -> new IntFormat(name, 8, IntFormat.Granularity.PER_CHANNEL, true, 0);

@@ -18,8 +18,8 @@ final class SimdSupport {
     }
 
     /** The Vector API BDR kernel for m-bit magnitudes, or null. */
-    static SlabKernel vectorBdrKernel(int mantissaBits) {
-        return load("VectorBdrKernel", int[].class, new int[] {mantissaBits});
+    static SlabKernel vectorBdrKernel(int mantissaBits, Rounding rounding) {
+        return load("VectorBdrKernel", int[].class, new int[] {mantissaBits, rounding == Rounding.NEAREST_EVEN ? 1 : 0});
     }
 
     private static SlabKernel load(String simpleName, Class<?> paramType, Object param) {

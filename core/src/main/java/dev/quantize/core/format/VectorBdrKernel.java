@@ -19,10 +19,12 @@ final class VectorBdrKernel implements SlabKernel {
     private static final VectorShuffle<Integer> SWAP_PAIRS = VectorShuffle.fromOp(I, i -> i ^ 1);
 
     private final int m;
+    private final boolean nearestEven;
 
-    /** {@code params} = {mantissa bits}. */
+    /** {@code params} = {mantissa bits, 1 for ties to even or 0 for ties away}. */
     VectorBdrKernel(int[] params) {
         this.m = params[0];
+        this.nearestEven = params[1] == 1;
     }
 
     @Override
@@ -73,7 +75,7 @@ final class VectorBdrKernel implements SlabKernel {
             FloatVector t = magnitudeBits.reinterpretAsFloats().mul(toUnit).mul(up);
             // t < 2^m: (t + 2^23) - 2^23 rounds to nearest even; ties that went down then go up (ties away)
             FloatVector even = t.add(0x1p23f).sub(0x1p23f);
-            FloatVector mag = even.add(1f, t.sub(even).compare(VectorOperators.EQ, 0.5f)).min(largest);
+            FloatVector mag = (nearestEven ? even : even.add(1f, t.sub(even).compare(VectorOperators.EQ, 0.5f))).min(largest);
             FloatVector y = mag.mul(down).mul(fromUnit);
             y.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats().intoArray(dst, start + j);
         }

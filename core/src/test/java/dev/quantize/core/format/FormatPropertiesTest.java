@@ -18,7 +18,7 @@ class FormatPropertiesTest {
 
     private static List<NumericFormat> allFormats() {
         List<NumericFormat> out = new ArrayList<>(FormatRegistry.standard());
-        for (String extra : List.of("mxfp8_e4m3:k16:rna", "mxfp4_e2m1:k64", "mxint8:rna", "mx6:k32",
+        for (String extra : List.of("mxfp8_e4m3:k16:rna", "mxfp4_e2m1:k64", "mxint8:rna", "mx6:k32", "mx4:rne",
                 "int4_per_group:g16", "fp16:rna", "bf16:rna")) {
             out.add(FormatRegistry.parse(extra));
         }
@@ -205,6 +205,25 @@ class FormatPropertiesTest {
         assertEquals(100f, wq[1], 0f);
     }
 
+    /** BDR ties: 2.5 quanta rounds to 3 away from zero and to 2 to even; 1.5 to 2 either way. */
+    @Test
+    void bdrRoundingModes() {
+        // block max 1.0 (E = 127, tau = 0): quantum 2^(1 - 4) = 1/8 for MX6 (m = 4)
+        float[] x = new float[16];
+        x[0] = 1f;
+        x[1] = 1f;
+        x[2] = 2.5f / 8;
+        x[3] = 1f;
+        x[4] = 1.5f / 8;
+        x[5] = 1f;
+        float[] away = FormatRegistry.parse("mx6").quantizeDequantize(x, new int[] {16}, 0);
+        float[] even = FormatRegistry.parse("mx6:rne").quantizeDequantize(x, new int[] {16}, 0);
+        assertEquals(3f / 8, away[2]);
+        assertEquals(2f / 8, even[2]);
+        assertEquals(2f / 8, away[4]);
+        assertEquals(2f / 8, even[4]);
+    }
+
     @Test
     void parallelEqualsSerial() {
         SplittableRandom rnd = new SplittableRandom(4);
@@ -229,7 +248,8 @@ class FormatPropertiesTest {
         assertEquals("mxfp8_e4m3:k16:rna", FormatRegistry.parse("MXFP8_E4M3:rna:k16").name());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FormatRegistry.parse("mxfp5"));
         assertTrue(e.getMessage().contains("unknown format 'mxfp5'") && e.getMessage().contains("mxfp4_e2m1"));
-        assertThrows(IllegalArgumentException.class, () -> FormatRegistry.parse("mx9:rne"));
+        assertEquals("mx9:rne", FormatRegistry.parse("mx9:rne").name());
+        assertThrows(IllegalArgumentException.class, () -> FormatRegistry.parse("int8_per_channel:rna"));
         assertThrows(IllegalArgumentException.class, () -> FormatRegistry.parse("int8:k16"));
         assertThrows(IllegalArgumentException.class, () -> FormatRegistry.parse("mxfp4_e2m1:k0"));
     }

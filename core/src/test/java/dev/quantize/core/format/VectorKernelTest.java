@@ -43,8 +43,9 @@ class VectorKernelTest {
         SplittableRandom rnd = new SplittableRandom(10);
         for (int m : new int[] {7, 4, 2}) {
             for (int k : new int[] {16, 32}) {
-                BdrFormat vec = new BdrFormat("t", m, k, 2, true);
-                BdrFormat plain = new BdrFormat("t", m, k, 2, false);
+              for (Rounding rounding : Rounding.values()) {
+                BdrFormat vec = new BdrFormat("t", m, k, 2, rounding, true);
+                BdrFormat plain = new BdrFormat("t", m, k, 2, rounding, false);
                 assertTrue(vec.implementation().startsWith("vector"));
                 for (int round = 0; round < 200; round++) {
                     int[] shape = {3, 64 + 16 * rnd.nextInt(4) + (round % 5 == 0 ? 3 : 0)};
@@ -55,8 +56,10 @@ class VectorKernelTest {
                                     * (1 + rnd.nextFloat());
                         }
                     }
-                    assertBitsEqual(plain.quantizeDequantize(x, shape, 1), vec.quantizeDequantize(x, shape, 1), "mx m=" + m + " k" + k);
+                    assertBitsEqual(plain.quantizeDequantize(x, shape, 1), vec.quantizeDequantize(x, shape, 1),
+                            "bdr m=" + m + " k" + k + " " + rounding);
                 }
+              }
             }
         }
     }
