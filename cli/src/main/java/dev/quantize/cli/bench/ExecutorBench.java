@@ -36,6 +36,8 @@ import java.util.stream.Stream;
 public final class ExecutorBench {
     /** Target wall time of one timed repetition: tiny batches are looped so the clock can resolve them. */
     private static final double TARGET_SECONDS = 0.05;
+    /** Warm-up per engine and batch before anything is timed. */
+    private static final double WARMUP_SECONDS = 0.4;
 
     /** One model at one batch size; times are per inference (one batch), medians over the runs. */
     public record Result(String model, int batch, int threads, String inputs, double executorSeconds,
@@ -135,11 +137,19 @@ public final class ExecutorBench {
         return results;
     }
 
-    /** Median seconds per call: calls are grouped so that one timed group lasts about TARGET_SECONDS. */
+    /**
+     * Median seconds per call. Calls first run for WARMUP_SECONDS (the JIT compiles the executor's
+     * loops only after many calls), then are grouped so that one timed group lasts about TARGET_SECONDS.
+     */
     static double perInference(Runnable call, int runs) {
-        call.run();
+        long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        int calls = 0;
         long start = System.nanoTime();
-        call.run();
+        while (calls < 3 || System.nanoTime() < warmEnd) {
+            start = System.nanoTime();
+            call.run();
+            calls++;
+        }
         double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);
         int reps = (int) Math.max(1, Math.min(100_000, Math.round(TARGET_SECONDS / once)));
         Runnable group = () -> {
@@ -147,7 +157,7 @@ public final class ExecutorBench {
                 call.run();
             }
         };
-        return Stopwatch.median(group, 2, runs) / reps;
+        return Stopwatch.median(group, 1, runs) / reps;
     }
 
     /** The first {@code batch} rows of the eval split (repeated from the top if it holds fewer). */
