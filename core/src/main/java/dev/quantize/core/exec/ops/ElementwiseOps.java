@@ -3,6 +3,7 @@ package dev.quantize.core.exec.ops;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Shape;
 import dev.quantize.core.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -29,11 +30,11 @@ final class ElementwiseOps {
     }
 
     static void register(OpRegistry r) {
-        r.register("Add", 7, binaryOp((a, b) -> a + b, (a, b) -> a + b, (a, b) -> a + b));
-        r.register("Sub", 7, binaryOp((a, b) -> a - b, (a, b) -> a - b, (a, b) -> a - b));
-        r.register("Mul", 7, binaryOp((a, b) -> a * b, (a, b) -> a * b, (a, b) -> a * b));
-        r.register("Div", 7, binaryOp((a, b) -> a / b, (a, b) -> a / b, ElementwiseOps::intDiv));
-        r.register("Pow", 7, (ctx, in) -> List.of(pow(in.get(0), in.get(1))));
+        r.register("Add", 7, arithOp(FloatArith.ADD, (a, b) -> a + b, (a, b) -> a + b));
+        r.register("Sub", 7, arithOp(FloatArith.SUB, (a, b) -> a - b, (a, b) -> a - b));
+        r.register("Mul", 7, arithOp(FloatArith.MUL, (a, b) -> a * b, (a, b) -> a * b));
+        r.register("Div", 7, arithOp(FloatArith.DIV, (a, b) -> a / b, ElementwiseOps::intDiv));
+        r.register("Pow", 7, (ctx, in) -> List.of(pow(ctx, in.get(0), in.get(1))));
         r.register("Mod", 10, ElementwiseOps::mod);
         r.register("PRelu", 7, binaryOp((x, s) -> x < 0 ? s * x : x, (x, s) -> x < 0 ? s * x : x,
                 (x, s) -> x < 0 ? s * x : x));
@@ -62,7 +63,7 @@ final class ElementwiseOps {
         r.register("Atanh", 9, floatUnary(v -> 0.5 * Math.log((1 + v) / (1 - v))));
         r.register("Tanh", 6, floatUnary(Math::tanh));
         r.register("Sigmoid", 6, floatUnary(v -> 1.0 / (1.0 + Math.exp(-v))));
-        r.register("Erf", 9, floatUnary(SpecialFunctions::erf));
+        r.register("Erf", 9, ElementwiseOps::erf);
         r.register("Softsign", 1, floatUnary(v -> v / (1 + Math.abs(v))));
         r.register("Softplus", 1, floatUnary(v -> v > 30 ? v : Math.log1p(Math.exp(v))));
         r.register("LeakyRelu", 6, (ctx, in) -> {
@@ -208,6 +209,44 @@ final class ElementwiseOps {
         }
     }
 
+    /** Add/Sub/Mul/Div: float32 through {@link FloatArith}, every other type through {@link #binary}. */
+    private static Op arithOp(FloatArith f, DoubleBin d, LongBin l) {
+        Op generic = binaryOp(f::apply, d, l);
+        return (ctx, in) -> {
+            Tensor a = in.get(0);
+            Tensor b = in.get(1);
+            if (a.type() != DataType.FLOAT32 || b.type() != DataType.FLOAT32) {
+                return generic.run(ctx, in);
+            }
+            int[] shape;
+            try {
+                shape = Broadcast.shape(a.shape(), b.shape());
+            } catch (IllegalArgumentException e) {
+                throw ctx.error(e.getMessage());
+            }
+            return List.of(Tensor.ofFloats(shape, f.run(a.floats(), a.shape(), b.floats(), b.shape(), shape, ctx.parallelism())));
+        };
+    }
+
+    /** Erf; float32 with the float-precision evaluation, split over threads. */
+    private static List<Tensor> erf(OpContext ctx, List<Tensor> in) {
+        Tensor x = in.get(0);
+        if (x.type() != DataType.FLOAT32) {
+            if (!x.type().isFloating()) {
+                throw ctx.unsupported("element type " + x.type() + " is not supported");
+            }
+            return List.of(mapFloat(x, SpecialFunctions::erf));
+        }
+        float[] v = x.floats();
+        float[] o = new float[v.length];
+        ctx.parallelism().parallelFor(v.length, 1 << 13, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                o[i] = SpecialFunctions.erfFloat(v[i]);
+            }
+        });
+        return List.of(Tensor.ofFloats(x.shape(), o));
+    }
+
     private static Op binaryOp(FloatBin f, DoubleBin d, LongBin l) {
         return (ctx, in) -> {
             try {
@@ -220,8 +259,14 @@ final class ElementwiseOps {
         };
     }
 
-    private static Tensor pow(Tensor base, Tensor exp) {
+    private static Tensor pow(OpContext ctx, Tensor base, Tensor exp) {
         int[] shape = Broadcast.shape(base.shape(), exp.shape());
+        if (base.type() == DataType.FLOAT32 && exp.type() == DataType.FLOAT32 && exp.size() == 1 && exp.floats()[0] == 2f
+                && Arrays.equals(shape, base.shape())) {
+            // x^2 (LayerNorm's variance): (double) x * x is exact, so rounding it equals rounding pow(x, 2).
+            return Tensor.ofFloats(shape, FloatArith.MUL.run(base.floats(), shape, base.floats(), shape, shape,
+                    ctx.parallelism()));
+        }
         if (base.type() == DataType.FLOAT32 && exp.type() == DataType.FLOAT32) {
             return binary(base, exp, (a, b) -> (float) Math.pow(a, b), null, null);
         }

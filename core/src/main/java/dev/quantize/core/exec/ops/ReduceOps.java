@@ -1,5 +1,6 @@
 package dev.quantize.core.exec.ops;
 
+import dev.quantize.core.kernel.Parallelism;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Shape;
 import dev.quantize.core.tensor.Tensor;
@@ -62,11 +63,11 @@ final class ReduceOps {
                 reduced[Shape.axis((int) a, rank)] = true;
             }
         }
-        return reduce(x, reduced, ctx.intAttr("keepdims", 1) != 0, kind);
+        return reduce(x, reduced, ctx.intAttr("keepdims", 1) != 0, kind, ctx.parallelism());
     }
 
-    /** Reduces the flagged axes of {@code x}. */
-    static Tensor reduce(Tensor x, boolean[] reduced, boolean keepdims, Kind kind) {
+    /** Reduces the flagged axes of {@code x}; large additive reductions of float tensors are split over {@code par}. */
+    static Tensor reduce(Tensor x, boolean[] reduced, boolean keepdims, Kind kind, Parallelism par) {
         int[] shape = x.shape();
         int rank = shape.length;
         int[] keptShape = new int[rank];
@@ -76,6 +77,11 @@ final class ReduceOps {
             if (reduced[d]) {
                 count *= shape[d];
             }
+        }
+        int[] outShape = keepdims ? keptShape : dropReduced(shape, reduced);
+        double[] fast = reduceContiguous(x, reduced, kind, par);
+        if (fast != null) {
+            return TensorData.fromDoubles(x.type(), outShape, fast);
         }
         int[] outIndex = Broadcast.index(keptShape, shape);
         double[] v = TensorData.toDoubles(x);
@@ -124,8 +130,114 @@ final class ReduceOps {
                 default -> acc[o];
             };
         }
-        int[] outShape = keepdims ? keptShape : dropReduced(shape, reduced);
         return TensorData.fromDoubles(x.type(), outShape, acc);
+    }
+
+    /** One output of an additive reduction over len adjacent elements, accumulated in order. */
+    private static double sumRow(float[] v, int from, int len, Kind kind) {
+        double s = 0;
+        switch (kind) {
+            case L1 -> {
+                for (int i = from; i < from + len; i++) {
+                    s += Math.abs((double) v[i]);
+                }
+            }
+            case SUM_SQUARE, L2 -> {
+                for (int i = from; i < from + len; i++) {
+                    double e = v[i];
+                    s += e * e;
+                }
+            }
+            default -> {
+                for (int i = from; i < from + len; i++) {
+                    s += v[i];
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The additive reductions of a float tensor whose reduced axes are adjacent: x viewed as
+     * (outer, r, inner), summed over r with plain loops and no index map or double copy of x. Each
+     * output accumulates its inputs in the same order as the general loop, so results are identical.
+     * Null when the case does not apply.
+     */
+    private static double[] reduceContiguous(Tensor x, boolean[] reduced, Kind kind, Parallelism par) {
+        if (x.type().storage() != DataType.Storage.FLOAT || !(kind == Kind.SUM || kind == Kind.MEAN
+                || kind == Kind.SUM_SQUARE || kind == Kind.L1 || kind == Kind.L2)) {
+            return null;
+        }
+        int[] shape = x.shape();
+        int first = -1;
+        int last = -1;
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d]) {
+                if (first < 0) {
+                    first = d;
+                } else if (last != d - 1) {
+                    return null;
+                }
+                last = d;
+            }
+        }
+        if (first < 0) {
+            return null;
+        }
+        int outer = 1;
+        int r = 1;
+        int inner = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (d < first) {
+                outer *= shape[d];
+            } else if (d <= last) {
+                r *= shape[d];
+            } else {
+                inner *= shape[d];
+            }
+        }
+        float[] v = x.floats();
+        double[] acc = new double[outer * inner];
+        int rr = r;
+        int in = inner;
+        par.parallelFor(outer, Math.max(1, (1 << 15) / Math.max(1, r * inner)), (o0, o1) -> {
+            for (int o = o0; o < o1; o++) {
+                if (in == 1) {
+                    acc[o] = sumRow(v, o * rr, rr, kind); // the common case: reduce the last axis
+                    continue;
+                }
+                for (int j = 0; j < rr; j++) {
+                    int base = (o * rr + j) * in;
+                    int out = o * in;
+                    switch (kind) {
+                        case L1 -> {
+                            for (int i = 0; i < in; i++) {
+                                acc[out + i] += Math.abs((double) v[base + i]);
+                            }
+                        }
+                        case SUM_SQUARE, L2 -> {
+                            for (int i = 0; i < in; i++) {
+                                double e = v[base + i];
+                                acc[out + i] += e * e;
+                            }
+                        }
+                        default -> {
+                            for (int i = 0; i < in; i++) {
+                                acc[out + i] += v[base + i];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        for (int o = 0; o < acc.length; o++) {
+            if (kind == Kind.MEAN) {
+                acc[o] /= r;
+            } else if (kind == Kind.L2) {
+                acc[o] = Math.sqrt(acc[o]);
+            }
+        }
+        return acc;
     }
 
     private static int[] dropReduced(int[] shape, boolean[] reduced) {
