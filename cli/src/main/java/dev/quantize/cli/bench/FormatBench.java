@@ -55,7 +55,7 @@ public final class FormatBench {
             for (String name : formats) {
                 NumericFormat f = FormatRegistry.parse(name);
                 double copySeconds = Stopwatch.median(copy, 5, runs);
-                double seconds = Stopwatch.median(() -> f.quantizeDequantize(src, dst, shape, 1, par), 5, runs);
+                double seconds = Stopwatch.median(() -> f.quantizeDequantize(src, dst, shape, 1, par), 12, runs);
                 String kernel = f instanceof MxFormat m ? m.implementation() : f instanceof BdrFormat b ? b.implementation() : "scalar";
                 out.add(new Result(f.name(), kernel, threads, seconds, copySeconds));
                 onStep.run();
