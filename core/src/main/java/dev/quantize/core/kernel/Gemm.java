@@ -232,10 +232,7 @@ public final class Gemm {
                     acc[j] = kernels.dot(k, aRow, 0, b, bOff + j * ldb);
                 }
             } else {
-                java.util.Arrays.fill(acc, 0, n, 0f);
-                for (int p = 0; p < k; p++) {
-                    kernels.axpy(n, aRow[p], b, bOff + p * ldb, acc, 0);
-                }
+                kernels.rowTimesMatrix(n, k, aRow, 0, b, bOff, ldb, acc, 0);
             }
             combine(acc, n, c, cOff + i * ldc, 1, alpha, beta);
         }

@@ -28,6 +28,12 @@ interface GemmKernels {
     void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
                    float[] c, int cOff, int ldc, float alpha, float beta);
 
+    /**
+     * A row vector times a matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + p*ldb + j] for j < n, p < k
+     * (x is (1,K), b is (K,N) with row stride ldb, y is (1,N)). y is overwritten.
+     */
+    void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff);
+
     /** y[yOff + i] += a * x[xOff + i] for i < len. */
     void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff);
 

@@ -64,6 +64,14 @@ final class ScalarGemmKernels implements GemmKernels {
     }
 
     @Override
+    public void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff) {
+        java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        for (int p = 0; p < k; p++) {
+            axpy(n, x[xOff + p], b, bOff + p * ldb, y, yOff);
+        }
+    }
+
+    @Override
     public void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < len; i++) {
             y[yOff + i] += a * x[xOff + i];

@@ -180,6 +180,42 @@ final class VectorGemmKernels implements GemmKernels {
     }
 
     @Override
+    public void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff) {
+        // Four vectors of y stay in registers over the whole k loop: one broadcast and four loads per step.
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector y0 = FloatVector.zero(S), y1 = FloatVector.zero(S);
+            FloatVector y2 = FloatVector.zero(S), y3 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                int bi = bOff + p * ldb + j;
+                FloatVector xv = FloatVector.broadcast(S, x[xOff + p]);
+                y0 = FloatVector.fromArray(S, b, bi).fma(xv, y0);
+                y1 = FloatVector.fromArray(S, b, bi + L).fma(xv, y1);
+                y2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(xv, y2);
+                y3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(xv, y3);
+            }
+            y0.intoArray(y, yOff + j);
+            y1.intoArray(y, yOff + j + L);
+            y2.intoArray(y, yOff + j + 2 * L);
+            y3.intoArray(y, yOff + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector y0 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                y0 = FloatVector.fromArray(S, b, bOff + p * ldb + j).fma(FloatVector.broadcast(S, x[xOff + p]), y0);
+            }
+            y0.intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s += x[xOff + p] * b[bOff + p * ldb + j];
+            }
+            y[yOff + j] = s;
+        }
+    }
+
+    @Override
     public void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff) {
         FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
