@@ -12,7 +12,8 @@ package dev.quantize.core.kernel;
  * registers while it walks a shared k range. Work is split over {@link Parallelism} by rows of C (or by
  * columns when there are too few rows); each worker packs its own panels. Very short or very narrow
  * products (fewer than MR rows or fewer than {@value #NARROW_N} columns) skip packing, which would cost
- * as much as the arithmetic, and run as rows of axpy or dot products.
+ * as much as the arithmetic, and run as rows of axpy or dot products; products with few columns and many
+ * rows are computed transposed so that the wide side of the micro-tile is not wasted on padding.
  */
 public final class Gemm {
     /** Depth of one packed panel: an NR-wide B sliver of KC rows stays in L1 during the micro-kernels. */
@@ -95,7 +96,39 @@ public final class Gemm {
             narrowColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
+        if (transposedIsCheaper(m, n, kernels)) {
+            transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
         packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+    }
+
+    /**
+     * Micro-tiles are much wider (NR) than tall (MR), so a product with few columns and many rows (a
+     * layer with 10 outputs over a batch) computes mostly padding. Computing C^T = op(B)^T op(A)^T instead
+     * puts the long side along NR. Worth it when it saves a fifth of the padded work, which pays for the
+     * final transposition (M*N copies against M*N*K multiply-adds).
+     */
+    private static boolean transposedIsCheaper(int m, int n, GemmKernels kernels) {
+        long direct = (long) roundUp(m, kernels.mr()) * roundUp(n, kernels.nr());
+        long swapped = (long) roundUp(n, kernels.mr()) * roundUp(m, kernels.nr());
+        return swapped * 5 < direct * 4;
+    }
+
+    /** C = alpha * T^T + beta * C where T (N,M) = op(B)^T op(A)^T is computed by the packed path. */
+    private static void transposed(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
+        float[] t = WORKSPACE.get().transposed(n * m);
+        // op(B)^T is B read with the opposite transpose flag; likewise op(A)^T.
+        packed(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, kernels);
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float v = alpha * t[j * m + i];
+                c[row + j] = beta == 0f ? v : v + beta * c[row + j];
+            }
+        }
     }
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -323,6 +356,14 @@ public final class Gemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         private float[] e = new float[0];
+        private float[] t = new float[0];
+
+        float[] transposed(int size) {
+            if (t.length < size) {
+                t = new float[size];
+            }
+            return t;
+        }
 
         float[] packedA(int size) {
             if (a.length < size) {

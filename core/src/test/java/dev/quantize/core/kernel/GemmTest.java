@@ -16,6 +16,8 @@ class GemmTest {
         {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 7}, {33, 17, 257}, {257, 7, 33}, {7, 257, 17},
         {257, 257, 33}, {33, 257, 257}, {257, 33, 257}, {1, 257, 257}, {257, 1, 257}, {3, 100, 9},
         {9, 3100, 5}, {150, 50, 300}, {4, 7, 1}, {8, 48, 64}, {16, 96, 1},
+        // Few columns, many rows: the transposed path (layers with 10, 16 or 32 outputs over a batch).
+        {300, 10, 64}, {257, 17, 33}, {1024, 32, 16},
     };
 
     private static List<GemmKernels> implementations() {
