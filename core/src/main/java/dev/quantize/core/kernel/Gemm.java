@@ -261,9 +261,7 @@ public final class Gemm {
                 aRow[p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
             }
             if (transB) {
-                for (int j = 0; j < n; j++) {
-                    acc[j] = kernels.dot(k, aRow, 0, b, bOff + j * ldb);
-                }
+                kernels.rowTimesTransposed(n, k, aRow, 0, b, bOff, ldb, acc, 0);
             } else {
                 kernels.rowTimesMatrix(n, k, aRow, 0, b, bOff, ldb, acc, 0);
             }

@@ -34,6 +34,12 @@ interface GemmKernels {
      */
     void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff);
 
+    /**
+     * A row vector times a transposed matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + j*ldb + p] for
+     * j < n, p < k (x is (1,K), b is stored (N,K) with row stride ldb, y is (1,N)). y is overwritten.
+     */
+    void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff);
+
     /** y[yOff + i] += a * x[xOff + i] for i < len. */
     void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff);
 

@@ -72,6 +72,14 @@ final class ScalarGemmKernels implements GemmKernels {
     }
 
     @Override
+    public void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y,
+                                   int yOff) {
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] = dot(k, x, xOff, b, bOff + j * ldb);
+        }
+    }
+
+    @Override
     public void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < len; i++) {
             y[yOff + i] += a * x[xOff + i];

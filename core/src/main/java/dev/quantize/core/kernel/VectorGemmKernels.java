@@ -216,6 +216,48 @@ final class VectorGemmKernels implements GemmKernels {
     }
 
     @Override
+    public void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y,
+                                   int yOff) {
+        // Four dot products at once share each load of x; one lane reduction per output at the end.
+        int bound = S.loopBound(k);
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int r0 = bOff + j * ldb;
+            int r1 = r0 + ldb;
+            int r2 = r1 + ldb;
+            int r3 = r2 + ldb;
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            int p = 0;
+            for (; p < bound; p += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+                s0 = FloatVector.fromArray(S, b, r0 + p).fma(xv, s0);
+                s1 = FloatVector.fromArray(S, b, r1 + p).fma(xv, s1);
+                s2 = FloatVector.fromArray(S, b, r2 + p).fma(xv, s2);
+                s3 = FloatVector.fromArray(S, b, r3 + p).fma(xv, s3);
+            }
+            float t0 = s0.reduceLanes(VectorOperators.ADD);
+            float t1 = s1.reduceLanes(VectorOperators.ADD);
+            float t2 = s2.reduceLanes(VectorOperators.ADD);
+            float t3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; p < k; p++) {
+                float xv = x[xOff + p];
+                t0 += xv * b[r0 + p];
+                t1 += xv * b[r1 + p];
+                t2 += xv * b[r2 + p];
+                t3 += xv * b[r3 + p];
+            }
+            y[yOff + j] = t0;
+            y[yOff + j + 1] = t1;
+            y[yOff + j + 2] = t2;
+            y[yOff + j + 3] = t3;
+        }
+        for (; j < n; j++) {
+            y[yOff + j] = dot(k, x, xOff, b, bOff + j * ldb);
+        }
+    }
+
+    @Override
     public void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff) {
         FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
