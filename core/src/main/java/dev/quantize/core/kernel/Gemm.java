@@ -25,7 +25,7 @@ public final class Gemm {
     /** Below this many columns the packed path would mostly compute padding. */
     static final int NARROW_N = 8;
     /** Below this many multiply-adds a product stays on the calling thread. */
-    private static final long PARALLEL_MIN_WORK = 1L << 18;
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 

@@ -100,8 +100,9 @@ class GemmTest {
     @Test
     void parallelSplitsByRowsAndByColumnsMatchTheReference() {
         Random rnd = new Random(11);
-        // Tall (rows split), short and wide (columns split), and sizes that leave ragged chunks.
-        int[][] shapes = {{257, 129, 65}, {9, 1000, 70}, {33, 257, 257}, {100, 100, 100}};
+        // Tall (rows split), short and wide (columns split), and sizes that leave ragged chunks; all above
+        // the 2^20 multiply-adds below which a product stays on one thread.
+        int[][] shapes = {{257, 129, 65}, {9, 2000, 70}, {33, 257, 257}, {100, 100, 101}};
         for (GemmKernels impl : implementations()) {
             for (int threads : new int[] {2, 3}) {
                 for (int[] s : shapes) {
