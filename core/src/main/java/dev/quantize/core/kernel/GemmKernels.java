@@ -21,12 +21,14 @@ interface GemmKernels {
     int nr();
 
     /**
-     * One full micro-tile: C[r][j] = alpha * sum_p A[r][p] * B[p][j] + beta * C[r][j] for r < mr, j < nr.
-     * pa holds A packed as kc groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of
-     * nr values (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. beta == 0 means C is not read.
+     * One full micro-tile: C[r][j] += sum_p A[r][p] * B[p][j] for r < mr, j < nr. pa holds A packed as kc
+     * groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of nr values
+     * (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. Scaling by alpha and beta happens
+     * outside (alpha is folded into the packed A, C is scaled by beta beforehand): a branch-free epilogue
+     * is what lets the JIT keep every accumulator in a register (with a conditional store the Vector API
+     * fell back to boxed, interpreted lane operations, 100x slower).
      */
-    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                   float[] c, int cOff, int ldc, float alpha, float beta);
+    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc);
 
     /**
      * A row vector times a matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + p*ldb + j] for j < n, p < k

@@ -41,17 +41,16 @@ final class VectorGemmKernels implements GemmKernels {
     }
 
     @Override
-    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                          float[] c, int cOff, int ldc, float alpha, float beta) {
+    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc) {
         if (MR == 8) {
-            microTile8(kc, pa, paOff, pb, pbOff, c, cOff, ldc, alpha, beta);
+            microTile8(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
         } else {
-            microTile4(kc, pa, paOff, pb, pbOff, c, cOff, ldc, alpha, beta);
+            microTile4(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
         }
     }
 
     private static void microTile8(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                                   float[] c, int cOff, int ldc, float alpha, float beta) {
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -99,34 +98,34 @@ final class VectorGemmKernels implements GemmKernels {
             c71 = b1.fma(a, c71);
             c72 = b2.fma(a, c72);
         }
-        store(c00, c, cOff, alpha, beta);
-        store(c01, c, cOff + L, alpha, beta);
-        store(c02, c, cOff + 2 * L, alpha, beta);
-        store(c10, c, cOff + ldc, alpha, beta);
-        store(c11, c, cOff + ldc + L, alpha, beta);
-        store(c12, c, cOff + ldc + 2 * L, alpha, beta);
-        store(c20, c, cOff + 2 * ldc, alpha, beta);
-        store(c21, c, cOff + 2 * ldc + L, alpha, beta);
-        store(c22, c, cOff + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, cOff + 3 * ldc, alpha, beta);
-        store(c31, c, cOff + 3 * ldc + L, alpha, beta);
-        store(c32, c, cOff + 3 * ldc + 2 * L, alpha, beta);
-        store(c40, c, cOff + 4 * ldc, alpha, beta);
-        store(c41, c, cOff + 4 * ldc + L, alpha, beta);
-        store(c42, c, cOff + 4 * ldc + 2 * L, alpha, beta);
-        store(c50, c, cOff + 5 * ldc, alpha, beta);
-        store(c51, c, cOff + 5 * ldc + L, alpha, beta);
-        store(c52, c, cOff + 5 * ldc + 2 * L, alpha, beta);
-        store(c60, c, cOff + 6 * ldc, alpha, beta);
-        store(c61, c, cOff + 6 * ldc + L, alpha, beta);
-        store(c62, c, cOff + 6 * ldc + 2 * L, alpha, beta);
-        store(c70, c, cOff + 7 * ldc, alpha, beta);
-        store(c71, c, cOff + 7 * ldc + L, alpha, beta);
-        store(c72, c, cOff + 7 * ldc + 2 * L, alpha, beta);
+        store(c00, c, cOff);
+        store(c01, c, cOff + L);
+        store(c02, c, cOff + 2 * L);
+        store(c10, c, cOff + ldc);
+        store(c11, c, cOff + ldc + L);
+        store(c12, c, cOff + ldc + 2 * L);
+        store(c20, c, cOff + 2 * ldc);
+        store(c21, c, cOff + 2 * ldc + L);
+        store(c22, c, cOff + 2 * ldc + 2 * L);
+        store(c30, c, cOff + 3 * ldc);
+        store(c31, c, cOff + 3 * ldc + L);
+        store(c32, c, cOff + 3 * ldc + 2 * L);
+        store(c40, c, cOff + 4 * ldc);
+        store(c41, c, cOff + 4 * ldc + L);
+        store(c42, c, cOff + 4 * ldc + 2 * L);
+        store(c50, c, cOff + 5 * ldc);
+        store(c51, c, cOff + 5 * ldc + L);
+        store(c52, c, cOff + 5 * ldc + 2 * L);
+        store(c60, c, cOff + 6 * ldc);
+        store(c61, c, cOff + 6 * ldc + L);
+        store(c62, c, cOff + 6 * ldc + 2 * L);
+        store(c70, c, cOff + 7 * ldc);
+        store(c71, c, cOff + 7 * ldc + L);
+        store(c72, c, cOff + 7 * ldc + 2 * L);
     }
 
     private static void microTile4(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                          float[] c, int cOff, int ldc, float alpha, float beta) {
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -155,28 +154,23 @@ final class VectorGemmKernels implements GemmKernels {
             c31 = b1.fma(a, c31);
             c32 = b2.fma(a, c32);
         }
-        store(c00, c, cOff, alpha, beta);
-        store(c01, c, cOff + L, alpha, beta);
-        store(c02, c, cOff + 2 * L, alpha, beta);
-        store(c10, c, cOff + ldc, alpha, beta);
-        store(c11, c, cOff + ldc + L, alpha, beta);
-        store(c12, c, cOff + ldc + 2 * L, alpha, beta);
-        store(c20, c, cOff + 2 * ldc, alpha, beta);
-        store(c21, c, cOff + 2 * ldc + L, alpha, beta);
-        store(c22, c, cOff + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, cOff + 3 * ldc, alpha, beta);
-        store(c31, c, cOff + 3 * ldc + L, alpha, beta);
-        store(c32, c, cOff + 3 * ldc + 2 * L, alpha, beta);
+        store(c00, c, cOff);
+        store(c01, c, cOff + L);
+        store(c02, c, cOff + 2 * L);
+        store(c10, c, cOff + ldc);
+        store(c11, c, cOff + ldc + L);
+        store(c12, c, cOff + ldc + 2 * L);
+        store(c20, c, cOff + 2 * ldc);
+        store(c21, c, cOff + 2 * ldc + L);
+        store(c22, c, cOff + 2 * ldc + 2 * L);
+        store(c30, c, cOff + 3 * ldc);
+        store(c31, c, cOff + 3 * ldc + L);
+        store(c32, c, cOff + 3 * ldc + 2 * L);
     }
 
-    // Vectors passed to a method that is not inlined get boxed, so this stays tiny (and is used directly).
-    private static void store(FloatVector acc, float[] c, int off, float alpha, float beta) {
-        FloatVector r = alpha == 1f ? acc : acc.mul(alpha);
-        if (beta != 0f) {
-            FloatVector old = FloatVector.fromArray(S, c, off);
-            r = beta == 1f ? r.add(old) : old.mul(beta).add(r);
-        }
-        r.intoArray(c, off);
+    // Vectors passed to a method that is not inlined get boxed, so this stays tiny and branch-free.
+    private static void store(FloatVector acc, float[] c, int off) {
+        acc.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
     }
 
     @Override
