@@ -148,14 +148,16 @@ public final class Gemm {
         float[] packedB = ws.packedB(KC * roundUp(Math.min(NC, n), nr));
         float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
         float[] edge = ws.edge(mr * nr);
-        // The micro-tiles add alpha*A*B into C, so C first becomes beta*C (zeros when beta == 0, NaN or not).
-        if (beta != 1f) {
+        // Tiles add alpha*A*B into C (after the first panel when beta == 0), so C first becomes beta*C.
+        if (beta != 0f && beta != 1f) {
             scale(m, n, beta, c, cOff, ldc);
         }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                // The first panel overwrites C when beta == 0 (C is then never read); otherwise tiles add.
+                boolean accumulate = pc > 0 || beta != 0f;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -168,11 +170,17 @@ public final class Gemm {
                             int paOff = ir * kc;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr) {
+                                if (!accumulate) {
+                                    // Zeroing just before the tile leaves C's lines in L1 for its epilogue.
+                                    for (int r = 0; r < mr; r++) {
+                                        Arrays.fill(c, cIdx + r * ldc, cIdx + r * ldc + nr, 0f);
+                                    }
+                                }
                                 kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
                             } else {
                                 Arrays.fill(edge, 0, mr * nr, 0f);
                                 kernels.microTile(kc, packedA, paOff, packedB, pbOff, edge, 0, nr);
-                                addEdge(edge, nr, rows, cols, c, cIdx, ldc);
+                                storeEdge(edge, nr, rows, cols, c, cIdx, ldc, accumulate);
                             }
                         }
                     }
@@ -252,12 +260,13 @@ public final class Gemm {
         }
     }
 
-    private static void addEdge(float[] edge, int nr, int rows, int cols, float[] c, int cIdx, int ldc) {
+    private static void storeEdge(float[] edge, int nr, int rows, int cols, float[] c, int cIdx, int ldc,
+                                  boolean accumulate) {
         for (int r = 0; r < rows; r++) {
             int ci = cIdx + r * ldc;
             int ei = r * nr;
             for (int j = 0; j < cols; j++) {
-                c[ci + j] += edge[ei + j];
+                c[ci + j] = accumulate ? c[ci + j] + edge[ei + j] : edge[ei + j];
             }
         }
     }

@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * per 24 FMAs); with narrower vectors (16 registers on AVX2/NEON) it is 4 rows (12 accumulators), since 24
  * would spill. The taller tile matters because every vector load carries a bounds check that the JIT
  * does not hoist here: measured on AVX-512, 4x48 ran at ~90 GFLOP/s and 8x48 at ~170.
+ * Keep microTile8 about this size: a variant with two epilogues (1,457 bytecodes) made C1 give up ("out
+ * of virtual registers"), the method never reached C2 and ran at ~1 GFLOP/s.
  * Only loaded by {@link GemmKernelsProvider} when jdk.incubator.vector is in the boot layer; nothing else
  * may reference this class.
  */
