@@ -15,7 +15,28 @@ import java.util.Arrays;
  * itself is parallel.
  */
 public final class Conv {
+    /** The vector (or scalar) axpy used along output rows of the direct path. */
+    private static final GemmKernels ROW_KERNELS = GemmKernelsProvider.chosen();
+    /**
+     * One reusable im2col buffer per thread. Taken out while in use, so a nested conv on the same thread
+     * (a fork/join worker helping while it waits) allocates its own instead of overwriting it.
+     */
+    private static final ThreadLocal<float[][]> COLUMN_BUFFER = ThreadLocal.withInitial(() -> new float[1][]);
+
     private Conv() {
+    }
+
+    private static float[] takeColumnBuffer(int size) {
+        float[][] holder = COLUMN_BUFFER.get();
+        float[] buf = holder[0];
+        holder[0] = null;
+        return buf != null && buf.length >= size ? buf : new float[size];
+    }
+
+    private static void returnColumnBuffer(float[] buf) {
+        if (buf != null) {
+            COLUMN_BUFFER.get()[0] = buf;
+        }
     }
 
     /** Output spatial size for one dim: floor((in + padBegin + padEnd - dilation*(kernel-1) - 1) / stride) + 1. */
@@ -119,8 +140,14 @@ public final class Conv {
                             int xRow = xBase + (id * in[1] + ih) * in[2] - pb[2] + kw * dl[2];
                             int yRow = yBase + (od * out[1] + oh) * out[2];
                             int s = st[2];
-                            for (int ow = ow0; ow < ow1; ow++) {
-                                y[yRow + ow] += wv * x[xRow + ow * s];
+                            if (s == 1) {
+                                if (ow1 > ow0) {
+                                    ROW_KERNELS.axpy(ow1 - ow0, wv, x, xRow + ow0, y, yRow + ow0);
+                                }
+                            } else {
+                                for (int ow = ow0; ow < ow1; ow++) {
+                                    y[yRow + ow] += wv * x[xRow + ow * s];
+                                }
                             }
                         }
                     }
@@ -138,17 +165,19 @@ public final class Conv {
         boolean pointwise = win.kernelSize() == 1 && win.inSize() == outSize && isIdentityWindow(win);
         if (n >= par.threads()) {
             par.parallelFor(n, (b0, b1) -> {
-                float[] col = pointwise ? null : new float[rows * outSize];
+                float[] col = pointwise ? null : takeColumnBuffer(rows * outSize);
                 for (int b = b0; b < b1; b++) {
                     oneBatch(x, c, w, bias, y, m, b, group, cPerGroup, mPerGroup, rows, win, col,
                             Parallelism.single());
                 }
+                returnColumnBuffer(col);
             });
         } else {
-            float[] col = pointwise ? null : new float[rows * outSize];
+            float[] col = pointwise ? null : takeColumnBuffer(rows * outSize);
             for (int b = 0; b < n; b++) {
                 oneBatch(x, c, w, bias, y, m, b, group, cPerGroup, mPerGroup, rows, win, col, par);
             }
+            returnColumnBuffer(col);
         }
     }
 

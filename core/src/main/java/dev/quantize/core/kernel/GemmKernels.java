@@ -21,12 +21,26 @@ interface GemmKernels {
     int nr();
 
     /**
-     * One full micro-tile: C[r][j] = alpha * sum_p A[r][p] * B[p][j] + beta * C[r][j] for r < mr, j < nr.
-     * pa holds A packed as kc groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of
-     * nr values (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. beta == 0 means C is not read.
+     * One full micro-tile: C[r][j] += sum_p A[r][p] * B[p][j] for r < mr, j < nr. pa holds A packed as kc
+     * groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of nr values
+     * (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. Scaling by alpha and beta happens
+     * outside (alpha is folded into the packed A, C is scaled by beta beforehand): a branch-free epilogue
+     * is what lets the JIT keep every accumulator in a register (with a conditional store the Vector API
+     * fell back to boxed, interpreted lane operations, 100x slower).
      */
-    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                   float[] c, int cOff, int ldc, float alpha, float beta);
+    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc);
+
+    /**
+     * A row vector times a matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + p*ldb + j] for j < n, p < k
+     * (x is (1,K), b is (K,N) with row stride ldb, y is (1,N)). y is overwritten.
+     */
+    void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff);
+
+    /**
+     * A row vector times a transposed matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + j*ldb + p] for
+     * j < n, p < k (x is (1,K), b is stored (N,K) with row stride ldb, y is (1,N)). y is overwritten.
+     */
+    void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff);
 
     /** y[yOff + i] += a * x[xOff + i] for i < len. */
     void axpy(int len, float a, float[] x, int xOff, float[] y, int yOff);

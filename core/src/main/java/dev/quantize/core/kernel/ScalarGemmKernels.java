@@ -21,8 +21,7 @@ final class ScalarGemmKernels implements GemmKernels {
     }
 
     @Override
-    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                          float[] c, int cOff, int ldc, float alpha, float beta) {
+    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc) {
         // Four rows of eight accumulators; the j loops are fixed-length so the JIT unrolls them.
         float[] acc0 = new float[NR];
         float[] acc1 = new float[NR];
@@ -45,21 +44,31 @@ final class ScalarGemmKernels implements GemmKernels {
             ai += MR;
             bi += NR;
         }
-        storeRow(acc0, c, cOff, alpha, beta);
-        storeRow(acc1, c, cOff + ldc, alpha, beta);
-        storeRow(acc2, c, cOff + 2 * ldc, alpha, beta);
-        storeRow(acc3, c, cOff + 3 * ldc, alpha, beta);
+        storeRow(acc0, c, cOff);
+        storeRow(acc1, c, cOff + ldc);
+        storeRow(acc2, c, cOff + 2 * ldc);
+        storeRow(acc3, c, cOff + 3 * ldc);
     }
 
-    private static void storeRow(float[] acc, float[] c, int off, float alpha, float beta) {
-        if (beta == 0f) {
-            for (int j = 0; j < NR; j++) {
-                c[off + j] = alpha * acc[j];
-            }
-        } else {
-            for (int j = 0; j < NR; j++) {
-                c[off + j] = alpha * acc[j] + beta * c[off + j];
-            }
+    private static void storeRow(float[] acc, float[] c, int off) {
+        for (int j = 0; j < NR; j++) {
+            c[off + j] += acc[j];
+        }
+    }
+
+    @Override
+    public void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff) {
+        java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        for (int p = 0; p < k; p++) {
+            axpy(n, x[xOff + p], b, bOff + p * ldb, y, yOff);
+        }
+    }
+
+    @Override
+    public void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y,
+                                   int yOff) {
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] = dot(k, x, xOff, b, bOff + j * ldb);
         }
     }
 

@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * per 24 FMAs); with narrower vectors (16 registers on AVX2/NEON) it is 4 rows (12 accumulators), since 24
  * would spill. The taller tile matters because every vector load carries a bounds check that the JIT
  * does not hoist here: measured on AVX-512, 4x48 ran at ~90 GFLOP/s and 8x48 at ~170.
+ * Keep microTile8 about this size: a variant with two epilogues (1,457 bytecodes) made C1 give up ("out
+ * of virtual registers"), the method never reached C2 and ran at ~1 GFLOP/s.
  * Only loaded by {@link GemmKernelsProvider} when jdk.incubator.vector is in the boot layer; nothing else
  * may reference this class.
  */
@@ -41,17 +43,16 @@ final class VectorGemmKernels implements GemmKernels {
     }
 
     @Override
-    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                          float[] c, int cOff, int ldc, float alpha, float beta) {
+    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc) {
         if (MR == 8) {
-            microTile8(kc, pa, paOff, pb, pbOff, c, cOff, ldc, alpha, beta);
+            microTile8(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
         } else {
-            microTile4(kc, pa, paOff, pb, pbOff, c, cOff, ldc, alpha, beta);
+            microTile4(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
         }
     }
 
     private static void microTile8(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                                   float[] c, int cOff, int ldc, float alpha, float beta) {
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -99,34 +100,34 @@ final class VectorGemmKernels implements GemmKernels {
             c71 = b1.fma(a, c71);
             c72 = b2.fma(a, c72);
         }
-        store(c00, c, cOff, alpha, beta);
-        store(c01, c, cOff + L, alpha, beta);
-        store(c02, c, cOff + 2 * L, alpha, beta);
-        store(c10, c, cOff + ldc, alpha, beta);
-        store(c11, c, cOff + ldc + L, alpha, beta);
-        store(c12, c, cOff + ldc + 2 * L, alpha, beta);
-        store(c20, c, cOff + 2 * ldc, alpha, beta);
-        store(c21, c, cOff + 2 * ldc + L, alpha, beta);
-        store(c22, c, cOff + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, cOff + 3 * ldc, alpha, beta);
-        store(c31, c, cOff + 3 * ldc + L, alpha, beta);
-        store(c32, c, cOff + 3 * ldc + 2 * L, alpha, beta);
-        store(c40, c, cOff + 4 * ldc, alpha, beta);
-        store(c41, c, cOff + 4 * ldc + L, alpha, beta);
-        store(c42, c, cOff + 4 * ldc + 2 * L, alpha, beta);
-        store(c50, c, cOff + 5 * ldc, alpha, beta);
-        store(c51, c, cOff + 5 * ldc + L, alpha, beta);
-        store(c52, c, cOff + 5 * ldc + 2 * L, alpha, beta);
-        store(c60, c, cOff + 6 * ldc, alpha, beta);
-        store(c61, c, cOff + 6 * ldc + L, alpha, beta);
-        store(c62, c, cOff + 6 * ldc + 2 * L, alpha, beta);
-        store(c70, c, cOff + 7 * ldc, alpha, beta);
-        store(c71, c, cOff + 7 * ldc + L, alpha, beta);
-        store(c72, c, cOff + 7 * ldc + 2 * L, alpha, beta);
+        store(c00, c, cOff);
+        store(c01, c, cOff + L);
+        store(c02, c, cOff + 2 * L);
+        store(c10, c, cOff + ldc);
+        store(c11, c, cOff + ldc + L);
+        store(c12, c, cOff + ldc + 2 * L);
+        store(c20, c, cOff + 2 * ldc);
+        store(c21, c, cOff + 2 * ldc + L);
+        store(c22, c, cOff + 2 * ldc + 2 * L);
+        store(c30, c, cOff + 3 * ldc);
+        store(c31, c, cOff + 3 * ldc + L);
+        store(c32, c, cOff + 3 * ldc + 2 * L);
+        store(c40, c, cOff + 4 * ldc);
+        store(c41, c, cOff + 4 * ldc + L);
+        store(c42, c, cOff + 4 * ldc + 2 * L);
+        store(c50, c, cOff + 5 * ldc);
+        store(c51, c, cOff + 5 * ldc + L);
+        store(c52, c, cOff + 5 * ldc + 2 * L);
+        store(c60, c, cOff + 6 * ldc);
+        store(c61, c, cOff + 6 * ldc + L);
+        store(c62, c, cOff + 6 * ldc + 2 * L);
+        store(c70, c, cOff + 7 * ldc);
+        store(c71, c, cOff + 7 * ldc + L);
+        store(c72, c, cOff + 7 * ldc + 2 * L);
     }
 
     private static void microTile4(int kc, float[] pa, int paOff, float[] pb, int pbOff,
-                          float[] c, int cOff, int ldc, float alpha, float beta) {
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -155,28 +156,101 @@ final class VectorGemmKernels implements GemmKernels {
             c31 = b1.fma(a, c31);
             c32 = b2.fma(a, c32);
         }
-        store(c00, c, cOff, alpha, beta);
-        store(c01, c, cOff + L, alpha, beta);
-        store(c02, c, cOff + 2 * L, alpha, beta);
-        store(c10, c, cOff + ldc, alpha, beta);
-        store(c11, c, cOff + ldc + L, alpha, beta);
-        store(c12, c, cOff + ldc + 2 * L, alpha, beta);
-        store(c20, c, cOff + 2 * ldc, alpha, beta);
-        store(c21, c, cOff + 2 * ldc + L, alpha, beta);
-        store(c22, c, cOff + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, cOff + 3 * ldc, alpha, beta);
-        store(c31, c, cOff + 3 * ldc + L, alpha, beta);
-        store(c32, c, cOff + 3 * ldc + 2 * L, alpha, beta);
+        store(c00, c, cOff);
+        store(c01, c, cOff + L);
+        store(c02, c, cOff + 2 * L);
+        store(c10, c, cOff + ldc);
+        store(c11, c, cOff + ldc + L);
+        store(c12, c, cOff + ldc + 2 * L);
+        store(c20, c, cOff + 2 * ldc);
+        store(c21, c, cOff + 2 * ldc + L);
+        store(c22, c, cOff + 2 * ldc + 2 * L);
+        store(c30, c, cOff + 3 * ldc);
+        store(c31, c, cOff + 3 * ldc + L);
+        store(c32, c, cOff + 3 * ldc + 2 * L);
     }
 
-    // Vectors passed to a method that is not inlined get boxed, so this stays tiny (and is used directly).
-    private static void store(FloatVector acc, float[] c, int off, float alpha, float beta) {
-        FloatVector r = alpha == 1f ? acc : acc.mul(alpha);
-        if (beta != 0f) {
-            FloatVector old = FloatVector.fromArray(S, c, off);
-            r = beta == 1f ? r.add(old) : old.mul(beta).add(r);
+    // Vectors passed to a method that is not inlined get boxed, so this stays tiny and branch-free.
+    private static void store(FloatVector acc, float[] c, int off) {
+        acc.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
+    }
+
+    @Override
+    public void rowTimesMatrix(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y, int yOff) {
+        // Four vectors of y stay in registers over the whole k loop: one broadcast and four loads per step.
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector y0 = FloatVector.zero(S), y1 = FloatVector.zero(S);
+            FloatVector y2 = FloatVector.zero(S), y3 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                int bi = bOff + p * ldb + j;
+                FloatVector xv = FloatVector.broadcast(S, x[xOff + p]);
+                y0 = FloatVector.fromArray(S, b, bi).fma(xv, y0);
+                y1 = FloatVector.fromArray(S, b, bi + L).fma(xv, y1);
+                y2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(xv, y2);
+                y3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(xv, y3);
+            }
+            y0.intoArray(y, yOff + j);
+            y1.intoArray(y, yOff + j + L);
+            y2.intoArray(y, yOff + j + 2 * L);
+            y3.intoArray(y, yOff + j + 3 * L);
         }
-        r.intoArray(c, off);
+        for (; j + L <= n; j += L) {
+            FloatVector y0 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                y0 = FloatVector.fromArray(S, b, bOff + p * ldb + j).fma(FloatVector.broadcast(S, x[xOff + p]), y0);
+            }
+            y0.intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s += x[xOff + p] * b[bOff + p * ldb + j];
+            }
+            y[yOff + j] = s;
+        }
+    }
+
+    @Override
+    public void rowTimesTransposed(int n, int k, float[] x, int xOff, float[] b, int bOff, int ldb, float[] y,
+                                   int yOff) {
+        // Four dot products at once share each load of x; one lane reduction per output at the end.
+        int bound = S.loopBound(k);
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int r0 = bOff + j * ldb;
+            int r1 = r0 + ldb;
+            int r2 = r1 + ldb;
+            int r3 = r2 + ldb;
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            int p = 0;
+            for (; p < bound; p += L) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
+                s0 = FloatVector.fromArray(S, b, r0 + p).fma(xv, s0);
+                s1 = FloatVector.fromArray(S, b, r1 + p).fma(xv, s1);
+                s2 = FloatVector.fromArray(S, b, r2 + p).fma(xv, s2);
+                s3 = FloatVector.fromArray(S, b, r3 + p).fma(xv, s3);
+            }
+            float t0 = s0.reduceLanes(VectorOperators.ADD);
+            float t1 = s1.reduceLanes(VectorOperators.ADD);
+            float t2 = s2.reduceLanes(VectorOperators.ADD);
+            float t3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; p < k; p++) {
+                float xv = x[xOff + p];
+                t0 += xv * b[r0 + p];
+                t1 += xv * b[r1 + p];
+                t2 += xv * b[r2 + p];
+                t3 += xv * b[r3 + p];
+            }
+            y[yOff + j] = t0;
+            y[yOff + j + 1] = t1;
+            y[yOff + j + 2] = t2;
+            y[yOff + j + 3] = t3;
+        }
+        for (; j < n; j++) {
+            y[yOff + j] = dot(k, x, xOff, b, bOff + j * ldb);
+        }
     }
 
     @Override

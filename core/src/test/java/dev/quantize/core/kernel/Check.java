@@ -9,8 +9,8 @@ final class Check {
     /**
      * Relative tolerance on sums of products. Float summation of K products has a worst-case error of
      * about K * 2^-24 times the sum of the absolute terms and a typical one of sqrt(K) * 2^-24; the largest
-     * reduction in these tests is a few thousand terms (sqrt ~ 60, so ~4e-6 typical), blocked into
-     * panels of 256, so 1e-5 of the magnitude is tight yet safe.
+     * reduction in these tests has about 2,300 terms (sqrt ~ 48, so ~3e-6 typical), so 1e-5 of the
+     * magnitude is tight yet safe, and far below what any indexing or packing bug produces.
      */
     static final double REL = 1e-5;
 

@@ -17,7 +17,11 @@ public final class GemmBenchmark {
 
     public static void main(String[] args) {
         System.out.println("chosen implementation: " + Gemm.implementation());
-        int[][] shapes = {{1024, 1024, 1024}, {1024, 256, 64}, {1, 256, 256}, {256, 256, 256}};
+        // {M, N, K, transB}: a square product, an MLP layer at batch 1024 (64 -> 256), batch-1 GEMV, and the
+        // shapes of the sample models' Gemm nodes (weights stored (out, in), i.e. transB): 256 -> 10 at
+        // batch 1024 and 64 -> 256 at batch 1.
+        int[][] shapes = {{1024, 1024, 1024, 0}, {1024, 256, 64, 0}, {1, 256, 256, 0}, {256, 256, 256, 0},
+            {1024, 10, 256, 1}, {1, 256, 64, 1}};
         GemmKernels vector = GemmKernelsProvider.vectorOrNull();
         GemmKernels[] impls = vector == null
                 ? new GemmKernels[] {GemmKernelsProvider.scalar()}
@@ -25,15 +29,19 @@ public final class GemmBenchmark {
         for (int[] s : shapes) {
             for (GemmKernels impl : impls) {
                 for (int threads : new int[] {1, 2}) {
-                    double gflops = measure(s[0], s[1], s[2], Parallelism.of(threads), impl);
-                    System.out.printf(Locale.ROOT, "M=%4d N=%4d K=%4d  %-14s threads=%d  %7.1f GFLOP/s%n",
-                            s[0], s[1], s[2], impl.name(), threads, gflops);
+                    double gflops = measure(s[0], s[1], s[2], s[3] == 1, Parallelism.of(threads), impl);
+                    System.out.printf(Locale.ROOT, "M=%4d N=%4d K=%4d%s  %-14s threads=%d  %7.1f GFLOP/s%n",
+                            s[0], s[1], s[2], s[3] == 1 ? " transB" : "       ", impl.name(), threads, gflops);
                 }
             }
         }
     }
 
     static double measure(int m, int n, int k, Parallelism par, GemmKernels impl) {
+        return measure(m, n, k, false, par, impl);
+    }
+
+    static double measure(int m, int n, int k, boolean transB, Parallelism par, GemmKernels impl) {
         Random rnd = new Random(1);
         float[] a = new float[m * k];
         float[] b = new float[k * n];
@@ -52,7 +60,7 @@ public final class GemmBenchmark {
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
             for (int r = 0; r < reps; r++) {
-                Gemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, par, impl);
+                Gemm.gemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n, par, impl);
             }
             double sec = (System.nanoTime() - t0) / 1e9;
             best = Math.max(best, flops * reps / sec / 1e9);

@@ -11,11 +11,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class GemmTest {
-    /** (M, N, K): odd sizes around the micro-tile (4/8 x 8/48), panel (KC 256, MC 144) and NC (3072) edges. */
+    /** (M, N, K): odd sizes around the micro-tile (4/8 x 8/48), panel (KC 1024, MC 96) and NC (1536) edges. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 7}, {33, 17, 257}, {257, 7, 33}, {7, 257, 17},
         {257, 257, 33}, {33, 257, 257}, {257, 33, 257}, {1, 257, 257}, {257, 1, 257}, {3, 100, 9},
-        {9, 3100, 5}, {150, 50, 300}, {4, 7, 1}, {8, 48, 64}, {16, 96, 1},
+        {9, 1600, 5}, {150, 50, 300}, {4, 7, 1}, {8, 48, 64}, {16, 96, 1},
+        // Few columns, many rows: the transposed path (layers with 10, 16 or 32 outputs over a batch).
+        {300, 10, 64}, {257, 17, 33}, {1024, 32, 16},
+        // Deeper than one packed panel (KC = 1024): later panels add to the first.
+        {17, 100, 1500}, {40, 60, 2100},
     };
 
     private static List<GemmKernels> implementations() {
@@ -98,8 +102,9 @@ class GemmTest {
     @Test
     void parallelSplitsByRowsAndByColumnsMatchTheReference() {
         Random rnd = new Random(11);
-        // Tall (rows split), short and wide (columns split), and sizes that leave ragged chunks.
-        int[][] shapes = {{257, 129, 65}, {9, 1000, 70}, {33, 257, 257}, {100, 100, 100}};
+        // Tall (rows split), short and wide (columns split), and sizes that leave ragged chunks; all above
+        // the 2^20 multiply-adds below which a product stays on one thread.
+        int[][] shapes = {{257, 129, 65}, {9, 2000, 70}, {33, 257, 257}, {100, 100, 101}};
         for (GemmKernels impl : implementations()) {
             for (int threads : new int[] {2, 3}) {
                 for (int[] s : shapes) {
