@@ -1,2 +1,0 @@
-/** The quantizer module; see docs/architecture in the README for its role. Filled by its own issue. */
-package dev.quantize.quantizer;
