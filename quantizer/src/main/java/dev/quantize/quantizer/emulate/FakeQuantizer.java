@@ -56,6 +56,12 @@ public final class FakeQuantizer {
         return new Packed(format.encode(x, shape, axisFor(shape, axes)), 1f);
     }
 
+    /** Bytes {@link #pack} produces for a tensor of this shape (the FP8 tensor scale included). */
+    public long packedBytes(int[] shape, LayerAxes axes) {
+        long bytes = format.packedBytes(shape, axisFor(shape, axes));
+        return format instanceof ScalarFormat s && isScaled(s) ? bytes + Float.BYTES : bytes;
+    }
+
     /** The weight a packed tensor stands for. */
     public Tensor unpack(Packed p) {
         float[] y = format.decode(p.data());

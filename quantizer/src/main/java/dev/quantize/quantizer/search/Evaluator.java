@@ -1,0 +1,132 @@
+package dev.quantize.quantizer.search;
+
+import dev.quantize.core.data.Batch;
+import dev.quantize.core.data.BatchReader;
+import dev.quantize.core.data.Dataset;
+import dev.quantize.core.data.DatasetBinding;
+import dev.quantize.core.exec.Executor;
+import dev.quantize.core.graph.Model;
+import dev.quantize.core.kernel.Parallelism;
+import dev.quantize.core.metrics.ClassificationMetrics;
+import dev.quantize.core.metrics.ErrorStats;
+import dev.quantize.core.tensor.Tensor;
+import dev.quantize.quantizer.emulate.PlanInterceptor;
+import dev.quantize.quantizer.plan.QuantPlan;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates plans on a fixed evaluation sample: the sample (up to {@code maxRows} rows) and the FP32
+ * outputs are computed once and kept, then every plan runs the same rows, so metric differences
+ * come from quantization alone. The task is read from the model's output and the labels.
+ */
+public final class Evaluator {
+    private final Model model;
+    private final Parallelism parallelism;
+    private final List<Map<String, Tensor>> inputs = new ArrayList<>();
+    private final String output;
+    private final float[] labels; // null without labels
+    private final float[] reference;
+    private final int rows;
+    private final int classes;
+    private final Task task;
+    private final Map<Metric, Double> fp32;
+
+    public Evaluator(Model model, Dataset data, int maxRows, int batchSize, Parallelism parallelism) {
+        this.model = model;
+        this.parallelism = parallelism;
+        this.output = model.graph().outputs().get(0).name();
+        DatasetBinding binding = DatasetBinding.bind(data, model.graph().runtimeInputs());
+        List<Tensor> labelParts = new ArrayList<>();
+        int n = 0;
+        try (BatchReader r = data.batches(batchSize)) {
+            while (r.hasNext() && n < maxRows) {
+                Batch b = r.next();
+                inputs.add(binding.feed(b));
+                b.labels().ifPresent(labelParts::add);
+                n += b.rows();
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException(data.name() + ": no rows to evaluate on");
+        }
+        this.rows = n;
+        this.labels = labelParts.isEmpty() ? null : concat(labelParts);
+        this.reference = runAll(Executor.builder(model).parallelism(parallelism).build());
+        this.classes = reference.length / rows;
+        this.task = labels == null ? Task.NONE : classes == 1 ? Task.BINARY : Task.MULTICLASS;
+        this.fp32 = metrics(reference);
+    }
+
+    private static float[] concat(List<Tensor> parts) {
+        int total = 0;
+        for (Tensor t : parts) {
+            total += t.size();
+        }
+        float[] out = new float[total];
+        int pos = 0;
+        for (Tensor t : parts) {
+            for (int i = 0; i < t.size(); i++) {
+                out[pos++] = (float) t.getDouble(i);
+            }
+        }
+        return out;
+    }
+
+    private float[] runAll(Executor executor) {
+        List<float[]> parts = new ArrayList<>();
+        int total = 0;
+        for (Map<String, Tensor> in : inputs) {
+            float[] o = executor.run(in).get(output).floats();
+            parts.add(o);
+            total += o.length;
+        }
+        float[] out = new float[total];
+        int pos = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, pos, p.length);
+            pos += p.length;
+        }
+        return out;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public Map<Metric, Double> fp32Metrics() {
+        return fp32;
+    }
+
+    /** The metrics of a plan on the evaluation sample. */
+    public Map<Metric, Double> evaluate(QuantPlan plan) {
+        Executor q = Executor.builder(model).parallelism(parallelism)
+                .interceptor(new PlanInterceptor(model, plan, parallelism)).build();
+        return metrics(runAll(q));
+    }
+
+    private Map<Metric, Double> metrics(float[] out) {
+        Map<Metric, Double> m = new EnumMap<>(Metric.class);
+        ErrorStats e = ErrorStats.of(reference, out);
+        m.put(Metric.SQNR, e.sqnrDb());
+        m.put(Metric.COSINE, e.cosine());
+        if (task == Task.BINARY) {
+            m.put(Metric.AUC, ClassificationMetrics.auc(out, labels));
+            m.put(Metric.NE, ClassificationMetrics.normalizedEntropy(out, labels));
+            m.put(Metric.CALIBRATION_ERROR, Math.abs(ClassificationMetrics.calibration(out, labels) - 1));
+        } else if (task == Task.MULTICLASS) {
+            long[] y = new long[labels.length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (long) labels[i];
+            }
+            m.put(Metric.ACCURACY, ClassificationMetrics.accuracy(out, classes, y));
+        }
+        return m;
+    }
+}

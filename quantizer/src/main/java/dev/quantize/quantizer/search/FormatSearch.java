@@ -1,0 +1,269 @@
+package dev.quantize.quantizer.search;
+
+import dev.quantize.core.graph.Model;
+import dev.quantize.quantizer.plan.ActivationRange;
+import dev.quantize.quantizer.plan.LayerPlan;
+import dev.quantize.quantizer.plan.QuantPlan;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Chooses a format per layer: the cheapest plan (bytes of weights) whose VERIFIED end-to-end metric
+ * stays inside the budget. Four steps:
+ * <ol>
+ *   <li>rank: the sensitivity of every layer to every candidate, one layer quantized at a time;</li>
+ *   <li>assemble: for a tolerance t, every layer takes its cheapest candidate whose own degradation is
+ *       at most t (layers interact, so this is only a guess);</li>
+ *   <li>verify: the assembled plan runs end to end; a bisection over t finds the most aggressive
+ *       tolerance whose plan meets the budget;</li>
+ *   <li>repair: starting from that plan, each layer in turn tries its next cheaper candidate, kept
+ *       only when the whole model still meets the budget.</li>
+ * </ol>
+ * Every verified plan is kept; the report's Pareto front is drawn from them.
+ */
+public final class FormatSearch {
+    /** Formats tried when the user names none. */
+    public static final List<String> DEFAULT_FORMATS = List.of("fp16", "bf16", "int8", "fp8_e4m3", "mxint8",
+            "mxfp8_e4m3", "mxfp6_e2m3", "mxfp4_e2m1");
+    /** Added for embedding tables: FBGEMM's row-wise formats. */
+    public static final List<String> DEFAULT_TABLE_FORMATS = List.of("rowwise_8bit", "rowwise_4bit");
+
+    /** Progress of the trials. */
+    @FunctionalInterface
+    public interface Progress {
+        void trial(String what, int done, int total);
+    }
+
+    private final Model model;
+    private final Evaluator evaluator;
+    private final Budget budget;
+    private final List<String> formats;
+    private final Map<String, ActivationRange> ranges;
+    private final Progress progress;
+    private final List<SearchResult.PlanPoint> tried = new ArrayList<>();
+    private int repairTrials = 0;
+
+    public FormatSearch(Model model, Evaluator evaluator, Budget budget, List<String> formats,
+                        Map<String, ActivationRange> ranges, Progress progress) {
+        if (!evaluator.task().metrics().contains(budget.metric())) {
+            throw new IllegalArgumentException("budget '" + budget + "' is in " + budget.metric().id() + ", but this model is "
+                    + evaluator.task().name().toLowerCase() + " and is measured by " + evaluator.task().metrics().stream().map(Metric::id).toList());
+        }
+        this.model = model;
+        this.evaluator = evaluator;
+        this.budget = budget;
+        this.formats = List.copyOf(formats);
+        this.ranges = Map.copyOf(ranges);
+        this.progress = progress;
+    }
+
+    private double primary(Map<Metric, Double> m) {
+        return m.get(budget.metric());
+    }
+
+    /** How much worse than FP32 a value is (positive: worse). */
+    private double degradation(double value) {
+        double fp32 = primary(evaluator.fp32Metrics());
+        return budget.metric().higherIsBetter() ? fp32 - value : value - fp32;
+    }
+
+    private QuantPlan base() {
+        return QuantPlan.fp32(model).map(l -> l.withActivationRange(ranges.get(l.node())));
+    }
+
+    private List<Candidate> candidates(LayerPlan layer) {
+        List<Candidate> out = new ArrayList<>();
+        List<String> names = new ArrayList<>(formats);
+        if (layer.role() == dev.quantize.core.graph.ModelSummary.Role.EMBEDDING && formats.equals(DEFAULT_FORMATS)) {
+            names.addAll(DEFAULT_TABLE_FORMATS);
+        }
+        for (String f : names) {
+            Candidate c = Candidate.of(f, layer.role());
+            if (c != null) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    public SearchResult run() {
+        QuantPlan base = base();
+        double fp32 = primary(evaluator.fp32Metrics());
+        long fp32Bytes = LayerCost.weightBytes(model, base);
+
+        // 1. Rank: every layer alone with every candidate.
+        List<SearchResult.Sensitivity> sens = new ArrayList<>();
+        Map<String, List<Candidate>> options = new LinkedHashMap<>();
+        int total = 0;
+        for (LayerPlan l : base.layers()) {
+            options.put(l.node(), candidates(l));
+            total += options.get(l.node()).size();
+        }
+        int done = 0;
+        for (LayerPlan l : base.layers()) {
+            for (Candidate c : options.get(l.node())) {
+                LayerPlan trial = c.applyTo(l);
+                double value = primary(evaluator.evaluate(base.with(trial)));
+                sens.add(new SearchResult.Sensitivity(l.node(), c.name(), value, degradation(value), LayerCost.weightBytes(model, trial)));
+                progress.trial("sensitivity " + l.node() + " " + c.name(), ++done, total);
+            }
+        }
+
+        // 2-3. Assemble for a tolerance and verify; bisect over the measured degradations.
+        TreeSet<Double> tolerances = new TreeSet<>();
+        tolerances.add(0.0);
+        for (SearchResult.Sensitivity s : sens) {
+            if (s.degradation() > 0) {
+                tolerances.add(s.degradation());
+            }
+        }
+        List<Double> ts = new ArrayList<>(tolerances);
+        QuantPlan best = base;
+        Map<Metric, Double> bestMetrics = evaluator.fp32Metrics();
+        record("fp32", base, bestMetrics);
+        int lo = 0;
+        int hi = ts.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            QuantPlan p = assemble(base, sens, options, ts.get(mid));
+            Map<Metric, Double> m = verify("tolerance " + String.format("%.3g", ts.get(mid)), p);
+            if (budget.met(fp32, primary(m))) {
+                if (LayerCost.weightBytes(model, p) <= LayerCost.weightBytes(model, best)) {
+                    best = p;
+                    bestMetrics = m;
+                }
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+
+        // 4. Repair: try each layer's next cheaper candidate, keep what still meets the budget.
+        boolean improved = true;
+        while (improved) {
+            improved = false;
+            for (LayerPlan l : best.layers()) {
+                Candidate next = nextCheaper(l, options.get(l.node()), sens);
+                if (next == null) {
+                    continue;
+                }
+                QuantPlan p = best.with(next.applyTo(best.layer(l.node())));
+                Map<Metric, Double> m = verify("repair " + l.node() + " -> " + next.name(), p);
+                if (budget.met(fp32, primary(m))) {
+                    best = p;
+                    bestMetrics = m;
+                    improved = true;
+                }
+            }
+        }
+        boolean met = budget.met(fp32, primary(bestMetrics));
+        return new SearchResult(evaluator.task(), budget, best, bestMetrics, evaluator.fp32Metrics(), met,
+                LayerCost.weightBytes(model, best), fp32Bytes, sens, List.copyOf(tried), pareto());
+    }
+
+    /** Every layer takes its cheapest candidate whose own degradation is within the tolerance (ties: the more accurate). */
+    private QuantPlan assemble(QuantPlan base, List<SearchResult.Sensitivity> sens, Map<String, List<Candidate>> options, double tolerance) {
+        Map<String, SearchResult.Sensitivity> choice = new HashMap<>();
+        for (SearchResult.Sensitivity s : sens) {
+            if (s.degradation() > tolerance) {
+                continue;
+            }
+            SearchResult.Sensitivity cur = choice.get(s.layer());
+            if (cur == null || s.bytes() < cur.bytes() || (s.bytes() == cur.bytes() && s.degradation() < cur.degradation())) {
+                choice.put(s.layer(), s);
+            }
+        }
+        return base.map(l -> {
+            SearchResult.Sensitivity s = choice.get(l.node());
+            if (s == null) {
+                return l;
+            }
+            long fp32Bytes = LayerCost.weightBytes(model, l);
+            if (s.bytes() >= fp32Bytes && !l.weight().isEmpty()) {
+                return l; // no saving: keep the exact FP32 layer
+            }
+            if (l.weight().isEmpty()) {
+                return l; // activation-only layers save no weight bytes
+            }
+            for (Candidate c : options.get(l.node())) {
+                if (c.name().equals(s.candidate())) {
+                    return c.applyTo(l);
+                }
+            }
+            return l;
+        });
+    }
+
+    /** The candidate just cheaper than the layer's current weight bytes with the least degradation, or null. */
+    private Candidate nextCheaper(LayerPlan current, List<Candidate> options, List<SearchResult.Sensitivity> sens) {
+        if (current.weight().isEmpty()) {
+            return null;
+        }
+        long now = LayerCost.weightBytes(model, current);
+        Candidate best = null;
+        long bestBytes = -1;
+        double bestDeg = Double.POSITIVE_INFINITY;
+        for (Candidate c : options) {
+            long b = LayerCost.weightBytes(model, c.applyTo(current));
+            SearchResult.Sensitivity s = sensitivityOf(sens, current.node(), c.name());
+            if (b >= now || s == null) {
+                continue;
+            }
+            if (b > bestBytes || (b == bestBytes && s.degradation() < bestDeg)) {
+                best = c;
+                bestBytes = b;
+                bestDeg = s.degradation();
+            }
+        }
+        return best;
+    }
+
+    private static SearchResult.Sensitivity sensitivityOf(List<SearchResult.Sensitivity> sens, String layer, String candidate) {
+        for (SearchResult.Sensitivity s : sens) {
+            if (s.layer().equals(layer) && s.candidate().equals(candidate)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Map<Metric, Double> verify(String label, QuantPlan plan) {
+        for (SearchResult.PlanPoint p : tried) {
+            if (p.plan().equals(plan)) {
+                return p.metrics();
+            }
+        }
+        Map<Metric, Double> m = evaluator.evaluate(plan);
+        record(label, plan, m);
+        progress.trial("verify " + label, ++repairTrials, repairTrials);
+        return m;
+    }
+
+    private void record(String label, QuantPlan plan, Map<Metric, Double> m) {
+        double fp32 = primary(evaluator.fp32Metrics());
+        tried.add(new SearchResult.PlanPoint(label, plan, LayerCost.weightBytes(model, plan), m, budget.met(fp32, primary(m))));
+    }
+
+    /** Verified plans not beaten on both size and primary metric by another. */
+    private List<SearchResult.PlanPoint> pareto() {
+        List<SearchResult.PlanPoint> sorted = new ArrayList<>(tried);
+        boolean higher = budget.metric().higherIsBetter();
+        sorted.sort(Comparator.comparingLong(SearchResult.PlanPoint::bytes)
+                .thenComparing(p -> higher ? -primary(p.metrics()) : primary(p.metrics())));
+        List<SearchResult.PlanPoint> front = new ArrayList<>();
+        double bestSoFar = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        for (SearchResult.PlanPoint p : sorted) {
+            double v = primary(p.metrics());
+            if (higher ? v > bestSoFar : v < bestSoFar) {
+                front.add(p);
+                bestSoFar = v;
+            }
+        }
+        return front;
+    }
+}
