@@ -51,4 +51,38 @@ class FormatSearchTest {
             assertTrue(r.pareto().size() >= 2);
         }
     }
+
+    /** DLRM: a binary CTR task judged by normalized entropy; the tables dominate the bytes. */
+    @Test
+    void searchOnDlrmMeetsTheNeBudget() throws IOException {
+        Path dir = shared().resolve("models/dlrm_small");
+        Model model = OnnxReader.read(dir.resolve("model.onnx"));
+        try (Dataset eval = Datasets.open(dir.resolve("eval"))) {
+            Evaluator ev = new Evaluator(model, eval, 4096, 1024, Parallelism.of(2));
+            assertEquals(Task.BINARY, ev.task());
+            Budget budget = Budget.defaultFor(ev.task().primary());
+            assertEquals("ne+0.1%", budget.toString());
+            SearchResult r = new FormatSearch(model, ev, budget, FormatSearch.DEFAULT_FORMATS, Map.of(), (w, d, t) -> { }).run();
+            assertTrue(r.budgetMet(), "budget met: " + r.metrics() + " vs " + r.fp32Metrics());
+            double fp32 = ev.fp32Metrics().get(Metric.NE);
+            long bestUniform = Long.MAX_VALUE;
+            for (String f : new String[] {"fp16", "int8", "mxfp8_e4m3", "mxfp6_e2m3", "mxfp4_e2m1", "rowwise_4bit"}) {
+                Candidate table = Candidate.of(f, dev.quantize.core.graph.ModelSummary.Role.EMBEDDING);
+                Candidate layer = Candidate.of(f.equals("rowwise_4bit") ? "fp16" : f, dev.quantize.core.graph.ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS);
+                QuantPlan uniform = QuantPlan.fp32(model).map(l -> switch (l.role()) {
+                    case EMBEDDING -> table.applyTo(l);
+                    case WEIGHTS_AND_ACTIVATIONS -> layer.applyTo(l);
+                    case ACTIVATIONS_ONLY -> l;
+                });
+                var m = ev.evaluate(uniform);
+                long bytes = LayerCost.weightBytes(model, uniform);
+                System.out.printf("dlrm uniform %s: %d bytes, NE %.5f AUC %.5f (fp32 NE %.5f)%n", f, bytes, m.get(Metric.NE), m.get(Metric.AUC), fp32);
+                if (budget.met(fp32, m.get(Metric.NE))) {
+                    bestUniform = Math.min(bestUniform, bytes);
+                }
+            }
+            System.out.println("dlrm searched: " + r.bytes() + " bytes of " + r.fp32Bytes() + ", " + r.metrics());
+            assertTrue(r.bytes() <= bestUniform, "searched " + r.bytes() + " vs best uniform meeting the budget " + bestUniform);
+        }
+    }
 }
