@@ -111,6 +111,45 @@ public final class Evaluator {
         return metrics(runAll(q));
     }
 
+    /**
+     * The metrics of plans that each quantize only layers at or after {@code node}: the FP32 values
+     * entering that part of the model are computed once, and each plan re-runs only the part from
+     * {@code node} on (bit-identical to a full run, since everything before it is FP32).
+     */
+    public List<Map<Metric, Double>> evaluateFrom(String node, List<QuantPlan> plans) {
+        Suffix suffix = Suffix.from(model, node);
+        if (suffix.model().graph().outputs().stream().noneMatch(o -> o.name().equals(output))) {
+            return plans.stream().map(p -> fp32).toList(); // the node does not reach the evaluated output
+        }
+        Executor prefix = Executor.builder(model).parallelism(parallelism).build();
+        List<Map<String, Tensor>> boundary = new ArrayList<>();
+        for (Map<String, Tensor> in : inputs) {
+            boundary.add(prefix.run(in, suffix.boundary()));
+        }
+        java.util.Set<String> inSuffix = new java.util.HashSet<>();
+        suffix.model().graph().nodes().forEach(n -> inSuffix.add(n.displayName()));
+        List<Map<Metric, Double>> out = new ArrayList<>();
+        for (QuantPlan plan : plans) {
+            for (var l : plan.layers()) {
+                if (!l.isFp32() && !inSuffix.contains(l.node())) {
+                    throw new IllegalArgumentException("plan quantizes '" + l.node() + "', which is before '" + node + "'");
+                }
+            }
+            QuantPlan local = new QuantPlan(plan.layers().stream().filter(l -> inSuffix.contains(l.node())).toList());
+            Executor q = Executor.builder(suffix.model()).parallelism(parallelism)
+                    .interceptor(new PlanInterceptor(suffix.model(), local, parallelism)).build();
+            float[] all = new float[reference.length];
+            int pos = 0;
+            for (Map<String, Tensor> b : boundary) {
+                float[] o = q.run(b).get(output).floats();
+                System.arraycopy(o, 0, all, pos, o.length);
+                pos += o.length;
+            }
+            out.add(metrics(all));
+        }
+        return out;
+    }
+
     private Map<Metric, Double> metrics(float[] out) {
         Map<Metric, Double> m = new EnumMap<>(Metric.class);
         ErrorStats e = ErrorStats.of(reference, out);

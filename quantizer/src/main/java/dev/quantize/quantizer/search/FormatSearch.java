@@ -106,12 +106,16 @@ public final class FormatSearch {
         }
         int done = 0;
         for (LayerPlan l : base.layers()) {
-            for (Candidate c : options.get(l.node())) {
-                LayerPlan trial = c.applyTo(l);
-                double value = primary(evaluator.evaluate(base.with(trial)));
-                sens.add(new SearchResult.Sensitivity(l.node(), c.name(), value, degradation(value), LayerCost.weightBytes(model, trial)));
-                progress.trial("sensitivity " + l.node() + " " + c.name(), ++done, total);
+            List<Candidate> cs = options.get(l.node());
+            List<QuantPlan> trials = cs.stream().map(c -> base.with(c.applyTo(l))).toList();
+            List<Map<Metric, Double>> results = evaluator.evaluateFrom(l.node(), trials);
+            for (int i = 0; i < cs.size(); i++) {
+                double value = primary(results.get(i));
+                sens.add(new SearchResult.Sensitivity(l.node(), cs.get(i).name(), value, degradation(value),
+                        LayerCost.weightBytes(model, cs.get(i).applyTo(l))));
             }
+            done += cs.size();
+            progress.trial("sensitivity " + l.node(), done, total);
         }
 
         // 2-3. Assemble for a tolerance and verify; bisect over the measured degradations.

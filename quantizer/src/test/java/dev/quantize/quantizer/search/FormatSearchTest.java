@@ -85,4 +85,25 @@ class FormatSearchTest {
             assertTrue(r.bytes() <= bestUniform, "searched " + r.bytes() + " vs best uniform meeting the budget " + bestUniform);
         }
     }
+
+    /** The prefix cache changes speed only: a single-layer trial run from the cached boundary equals a full run. */
+    @Test
+    void suffixRunsEqualFullRuns() throws IOException {
+        Path dir = shared().resolve("models/dlrm_small");
+        Model model = OnnxReader.read(dir.resolve("model.onnx"));
+        try (Dataset eval = Datasets.open(dir.resolve("eval"))) {
+            Evaluator ev = new Evaluator(model, eval, 1024, 512, Parallelism.of(2));
+            QuantPlan base = QuantPlan.fp32(model);
+            for (String node : new String[] {"/emb_bags.3/emb/Gather", "/interaction/MatMul", "/top_mlp/top_mlp.2/Gemm"}) {
+                var layer = base.layer(node);
+                var plans = java.util.List.of(
+                        base.with(Candidate.of("mxfp4_e2m1", layer.role()).applyTo(layer)),
+                        base.with(Candidate.of("int8", layer.role()).applyTo(layer)));
+                var fromSuffix = ev.evaluateFrom(node, plans);
+                for (int i = 0; i < plans.size(); i++) {
+                    assertEquals(ev.evaluate(plans.get(i)), fromSuffix.get(i), node + " plan " + i);
+                }
+            }
+        }
+    }
 }
