@@ -47,7 +47,7 @@ class ClassificationMetricsTest {
     void logLossNormalizedEntropyAndCalibrationByHand() {
         float[] p = {0.9f, 0.2f, 0.6f, 0.1f};
         float[] y = {1, 0, 0, 0};
-        double ll = -(Math.log(0.9f) + Math.log(1 - 0.2f) + Math.log(1 - 0.6f) + Math.log(1 - 0.1f)) / 4;
+        double ll = -(Math.log(0.9f) + Math.log(1 - (double) 0.2f) + Math.log(1 - (double) 0.6f) + Math.log(1 - (double) 0.1f)) / 4;
         assertEquals(ll, ClassificationMetrics.logLoss(p, y), 1e-12);
         double h = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
         assertEquals(ll / h, ClassificationMetrics.normalizedEntropy(p, y), 1e-12);
