@@ -47,11 +47,11 @@ public final class CalibrationStats implements Serializable {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private String format = FORMAT;
-    private int version = VERSION;
+    private String format;
+    private int version;
     private long rows;
     private long histogramRows;
-    private LinkedHashMap<String, TensorStats> tensors = new LinkedHashMap<>();
+    private LinkedHashMap<String, TensorStats> tensors;
 
     /** For Jackson. */
     private CalibrationStats() {
@@ -59,6 +59,8 @@ public final class CalibrationStats implements Serializable {
 
     /** {@code rows}: rows pass 1 saw; {@code histogramRows}: rows pass 2 saw. */
     public CalibrationStats(long rows, long histogramRows, Map<String, TensorStats> tensors) {
+        this.format = FORMAT;
+        this.version = VERSION;
         this.rows = rows;
         this.histogramRows = histogramRows;
         this.tensors = new LinkedHashMap<>(tensors);
@@ -150,6 +152,10 @@ public final class CalibrationStats implements Serializable {
     }
 
     private void validate() {
+        if (format == null) {
+            throw new IllegalArgumentException("'format' is missing: not calibration statistics (expected format '"
+                    + FORMAT + "')");
+        }
         if (!FORMAT.equals(format)) {
             throw new IllegalArgumentException("format is '" + format + "', expected '" + FORMAT + "'");
         }

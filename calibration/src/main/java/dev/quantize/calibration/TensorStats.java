@@ -157,6 +157,12 @@ public final class TensorStats implements Serializable {
                     + " vs " + b.count() + ", range [" + a.min() + ", " + a.max() + "] vs [" + b.min() + ", " + b.max()
                     + "]): were they computed on the same model?");
         }
+        if (histogram != null && other.histogram != null
+                && (histogram.range() != other.histogram.range() || histogram.bins() != other.histogram.bins())) {
+            throw new IllegalArgumentException("weight '" + name + "' has histograms of " + histogram.bins() + " and "
+                    + other.histogram.bins() + " bins over [0, " + histogram.range() + "] and [0, " + other.histogram.range()
+                    + "]: the partials were calibrated with different settings");
+        }
         return histogram != null || other.histogram == null ? copy() : other.copy();
     }
 
