@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "quantize", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Calibrate, search, pack, serve, debug and monitor low-precision models.",
         subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class,
-                ConformanceCommand.class, BenchCommand.class, SamplesCommand.class})
+                ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
