@@ -62,7 +62,7 @@ record ArtifactHeader(int version, long manifestLength, int manifestCrc, long da
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int version = b.getInt(8);
         // The version comes before the header checksum: a newer version may lay the header out differently.
-        if (version > VERSION) {
+        if (Integer.compareUnsigned(version, VERSION) > 0) {
             throw new ArtifactException(file + ": artifact format version " + Integer.toUnsignedString(version)
                     + " is newer than this tool supports (" + VERSION + ")");
         }
