@@ -14,6 +14,9 @@ import dev.quantize.core.graph.Model;
 import dev.quantize.core.graph.ValueInfo;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
+import dev.quantize.quantizer.artifact.Artifact;
+import dev.quantize.quantizer.emulate.PlanInterceptor;
+import dev.quantize.quantizer.plan.QuantPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -34,12 +37,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Run a model over a dataset and write its outputs.",
                 "OUT ending in .arrow/.feather/.ipc is one Arrow IPC file with a column per output; any other OUT",
-                "is a folder with one OUTPUT.npy per output. Prints rows per second."})
+                "is a folder with one OUTPUT.npy per output. Prints rows per second.",
+                "An artifact runs as the quantized model it stores: its decoded weights, its plan's activation formats."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "An .onnx model.")
+    @Parameters(paramLabel = "MODEL", description = "An .onnx model, or a quantized artifact (recognised by its content, not its name).")
     Path modelPath;
 
     @Option(names = "--data", required = true, description = "Input data: a folder of .npy files, an Arrow IPC file, or Parquet.")
@@ -72,12 +76,25 @@ final class PredictCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch must be at least 1");
         }
-        Model model = OnnxReader.read(modelPath);
+        Model model;
+        QuantPlan plan = null;
+        if (Artifact.isArtifact(modelPath)) {
+            try (Artifact artifact = Artifact.open(modelPath)) {
+                model = artifact.emulationModel();
+                plan = artifact.plan();
+            }
+        } else {
+            model = OnnxReader.read(modelPath);
+        }
         Executor.Builder b = Executor.builder(model);
         if (threads != null) {
             b.threads(threads);
         }
         Executor executor = b.build();
+        if (plan != null) {
+            // The artifact's weights are already quantized: emulate the plan's activation formats only.
+            executor.addInterceptor(new PlanInterceptor(model, plan, executor.parallelism(), false));
+        }
         List<String> outputNames = model.graph().outputs().stream().map(ValueInfo::name).toList();
         long rows = 0;
         long start = System.nanoTime();

@@ -29,6 +29,15 @@ public final class PlanInterceptor implements NodeInterceptor {
     private final Parallelism parallelism;
 
     public PlanInterceptor(Model model, QuantPlan plan, Parallelism parallelism) {
+        this(model, plan, parallelism, true);
+    }
+
+    /**
+     * With {@code quantizeWeights} false only activations are fake-quantized: for a model whose
+     * initializers already hold the quantized weights (an artifact's emulation model), where
+     * quantizing them a second time would not in general give the same values.
+     */
+    public PlanInterceptor(Model model, QuantPlan plan, Parallelism parallelism, boolean quantizeWeights) {
         plan.validate(model);
         this.parallelism = parallelism;
         Map<String, Node> nodes = new HashMap<>();
@@ -41,7 +50,7 @@ public final class PlanInterceptor implements NodeInterceptor {
             }
             Node n = nodes.get(l.node());
             Map<Integer, Tensor> weights = new HashMap<>();
-            if (!l.weightFormat().equals(LayerPlan.FP32)) {
+            if (quantizeWeights && !l.weightFormat().equals(LayerPlan.FP32)) {
                 int index = n.inputs().indexOf(l.weight());
                 Tensor w = model.graph().initializers().get(l.weight());
                 if (w.type() != DataType.FLOAT32) {
