@@ -55,6 +55,11 @@ public record CalibrationConfig(int batchSize, long maxRows, int bins, boolean p
         return new CalibrationConfig(batchSize, maxRows, bins, on, maxHistogramChannels, quantizable, weights, extraValues);
     }
 
+    /** Whether weight statistics are computed (the main job needs activations only). */
+    public CalibrationConfig withWeights(boolean on) {
+        return new CalibrationConfig(batchSize, maxRows, bins, perChannelHistograms, maxHistogramChannels, quantizable, on, extraValues);
+    }
+
     /** Observe only {@code values} (no quantizable nodes, no weights unless listed). */
     public CalibrationConfig onlyValues(List<String> values) {
         return new CalibrationConfig(batchSize, maxRows, bins, perChannelHistograms, maxHistogramChannels, false, false, values);

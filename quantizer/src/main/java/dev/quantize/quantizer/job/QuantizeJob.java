@@ -69,7 +69,9 @@ public final class QuantizeJob {
         Parallelism par = Parallelism.of(Math.max(1, o.threads()));
         CalibrationStats stats;
         try (Dataset calib = Datasets.open(o.calibData())) {
-            CalibrationConfig config = CalibrationConfig.defaults().withBatchSize(o.batchSize()).withMaxRows(o.calibrationRows());
+            // Activations only: weight ranges come from the weights themselves when they are packed.
+            CalibrationConfig config = CalibrationConfig.defaults().withBatchSize(o.batchSize())
+                    .withMaxRows(o.calibrationRows() == Long.MAX_VALUE ? 0 : o.calibrationRows()).withWeights(false);
             stats = CalibrationRunner.run(model, calib, config, listener::calibration);
         }
         Map<String, ActivationRange> ranges = activationRanges(model, stats, o.calibrationMethod());

@@ -1,0 +1,100 @@
+package dev.quantize.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantize.calibration.Method;
+import dev.quantize.quantizer.artifact.ArtifactWriter;
+import dev.quantize.quantizer.job.QuantizeJob;
+import dev.quantize.quantizer.search.Budget;
+import dev.quantize.quantizer.search.FormatSearch;
+import dev.quantize.quantizer.search.SearchReport;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+
+/** The main job from the command line: runs {@link QuantizeJob} with progress bars, writes the artifact, reports. */
+final class MainJob {
+    private final Main args;
+
+    MainJob(Main args) {
+        this.args = args;
+    }
+
+    int run() throws Exception {
+        if (Files.isDirectory(args.output)) {
+            throw new IllegalArgumentException(args.output + " is a folder; -o names the artifact file to write");
+        }
+        QuantizeJob.Options defaults = QuantizeJob.Options.defaults(args.model, args.calib, args.eval);
+        QuantizeJob.Options options = new QuantizeJob.Options(args.model, args.calib, args.eval,
+                args.budget == null ? null : Budget.parse(args.budget),
+                args.formats.isEmpty() ? FormatSearch.DEFAULT_FORMATS : args.formats,
+                Method.parse(args.calibrationMethod), args.calibRows == null ? Long.MAX_VALUE : args.calibRows,
+                args.evalRows, args.batch, args.threads == null ? defaults.threads() : args.threads);
+        if (options.evalRows() < 1 || options.batchSize() < 1) {
+            throw new IllegalArgumentException("--eval-rows and --batch must be at least 1");
+        }
+        QuantizeJob.Result result;
+        try (Stages stages = new Stages()) {
+            result = QuantizeJob.run(options, stages);
+        }
+        String report = SearchReport.toJsonString(result.search(), result.model());
+        ArtifactWriter.write(args.output, result.model(), result.modelBytes(), args.model.getFileName().toString(),
+                result.search().plan(), result.calibration().toJson(), report, VersionProvider.version());
+        PrintWriter out = args.spec.commandLine().getOut();
+        if (args.json) {
+            ObjectNode root = SearchReport.toJson(result.search(), result.model());
+            root.put("model", args.model.toString());
+            root.put("artifact", args.output.toString());
+            root.put("artifact_bytes", Files.size(args.output));
+            root.put("fp32_model_bytes", result.modelBytes().length);
+            Json.print(out, root);
+        } else {
+            QuantizeReport.print(out, result.search(), result.model());
+            out.printf("artifact: %s (%s; the FP32 model is %s)%n", args.output, Bytes.human(Files.size(args.output)),
+                    Bytes.human(result.modelBytes().length));
+            out.flush();
+        }
+        return result.search().budgetMet() ? 0 : 1;
+    }
+
+    /** One progress bar per stage of the job, on stderr. */
+    private static final class Stages implements QuantizeJob.Listener, AutoCloseable {
+        private Progress bar;
+        private String stage = "";
+        private long shown;
+
+        private void stage(String name, long total) {
+            if (!name.equals(stage)) {
+                close();
+                stage = name;
+                bar = new Progress(name, total);
+                shown = 0;
+            }
+        }
+
+        @Override
+        public void calibration(int pass, long rowsDone, long rowsPerPass) {
+            stage("calibration pass " + pass, Math.max(rowsPerPass, 1));
+            bar.advance(rowsDone - shown);
+            shown = rowsDone;
+        }
+
+        @Override
+        public void trial(String what, int done, int total) {
+            if (what.startsWith("sensitivity")) {
+                stage("sensitivity", total);
+                bar.advance(done - shown);
+                shown = done;
+            } else {
+                stage("verifying plans", 0);
+                bar.step();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}
