@@ -43,6 +43,23 @@ final class ExecutionPlan {
         return producer.get(value);
     }
 
+    /** This plan with the fusable node patterns replaced by fused steps (see {@link Fusion}). */
+    ExecutionPlan fused(Graph graph) {
+        List<Step> f = Fusion.apply(graph, steps);
+        if (f.size() == steps.size()) {
+            return this;
+        }
+        Map<String, Integer> prod = new HashMap<>();
+        for (int i = 0; i < f.size(); i++) {
+            for (String out : f.get(i).node().outputs()) {
+                if (!out.isEmpty()) {
+                    prod.put(out, i);
+                }
+            }
+        }
+        return new ExecutionPlan(List.copyOf(f), prod);
+    }
+
     static ExecutionPlan build(Model model, OpRegistry registry) {
         Graph g = model.graph();
         String modelName = g.name() == null || g.name().isEmpty() ? "(unnamed graph)" : "'" + g.name() + "'";

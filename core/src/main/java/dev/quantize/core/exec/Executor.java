@@ -37,7 +37,10 @@ import java.util.function.Consumer;
 public final class Executor {
     private final Model model;
     private final Graph graph;
+    /** The plan runs use: fused when fusion is on. */
     private final ExecutionPlan plan;
+    /** Every node of the model: runs that ask for a value a fused step hides use this one. */
+    private final ExecutionPlan unfused;
     private final Parallelism parallelism;
     private final List<ExecutionListener> listeners = new CopyOnWriteArrayList<>();
     private final List<NodeInterceptor> interceptors = new CopyOnWriteArrayList<>();
@@ -51,7 +54,8 @@ public final class Executor {
         this.model = b.model;
         this.graph = b.model.graph();
         this.parallelism = b.parallelism != null ? b.parallelism : Parallelism.defaultForMachine();
-        this.plan = ExecutionPlan.build(b.model, b.registry);
+        this.unfused = ExecutionPlan.build(b.model, b.registry);
+        this.plan = b.fuse ? unfused.fused(graph) : unfused;
         listeners.addAll(b.listeners);
         interceptors.addAll(b.interceptors);
     }
@@ -65,6 +69,7 @@ public final class Executor {
         private final Model model;
         private Parallelism parallelism;
         private OpRegistry registry = OpRegistry.standard();
+        private boolean fuse = true;
         private final List<ExecutionListener> listeners = new ArrayList<>();
         private final List<NodeInterceptor> interceptors = new ArrayList<>();
 
@@ -80,6 +85,17 @@ public final class Executor {
 
         public Builder parallelism(Parallelism parallelism) {
             this.parallelism = Objects.requireNonNull(parallelism);
+            return this;
+        }
+
+        /**
+         * Whether known multi-node patterns (PyTorch's decomposed LayerNorm and Erf GELU) run as one
+         * fused kernel; default on. Fused results are bit-identical to the unfused nodes. Listeners
+         * and interceptors see the fused node (op type in domain "dev.quantize") in place of the
+         * nodes it replaces; it produces the last replaced node's output under the same name.
+         */
+        public Builder fuse(boolean fuse) {
+            this.fuse = fuse;
             return this;
         }
 
@@ -112,7 +128,7 @@ public final class Executor {
         return parallelism;
     }
 
-    /** The nodes in the order they run. */
+    /** The nodes in the order they run (fused nodes in place of the patterns they replace). */
     public List<Node> executionOrder() {
         return plan.steps().stream().map(ExecutionPlan.Step::node).toList();
     }
@@ -150,6 +166,13 @@ public final class Executor {
     /** As {@link #run(Map, Collection)}; {@code liveProbe} (tests) sees the names held after each node. */
     Map<String, Tensor> run(Map<String, Tensor> inputs, Collection<String> outputs, Consumer<Set<String>> liveProbe) {
         checkInputs(inputs);
+        ExecutionPlan plan = this.plan;
+        for (String o : outputs) {
+            if (plan.producerOf(o) == null && unfused.producerOf(o) != null) {
+                plan = unfused; // an intermediate value inside a fused pattern was asked for
+                break;
+            }
+        }
         List<ExecutionPlan.Step> steps = plan.steps();
         Set<String> wanted = new HashSet<>(outputs);
 

@@ -42,7 +42,9 @@ final class ElementwiseOps {
         r.register("Neg", 6, unary(v -> -v, v -> -v));
         r.register("Abs", 6, unary(Math::abs, Math::abs));
         r.register("Sign", 9, unary(Math::signum, Long::signum));
-        r.register("Relu", 6, unary(v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0), v -> Math.max(v, 0)));
+        Op relu = unary(v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0), v -> Math.max(v, 0));
+        r.register("Relu", 6, (ctx, in) -> in.get(0).type() == DataType.FLOAT32
+                ? List.of(Tensor.ofFloats(in.get(0).shape(), reluFloat(in.get(0).floats()))) : relu.run(ctx, in));
         r.register("Sqrt", 6, floatUnary(Math::sqrt));
         r.register("Exp", 6, floatUnary(Math::exp));
         r.register("Log", 6, floatUnary(Math::log));
@@ -228,6 +230,16 @@ final class ElementwiseOps {
         };
     }
 
+    /** max(x, 0) in float, NaN kept: the same values as the generic path, without a per-element lambda. */
+    static float[] reluFloat(float[] x) {
+        float[] o = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            o[i] = v > 0 || v != v ? v : 0f;
+        }
+        return o;
+    }
+
     /** Erf; float32 with the float-precision evaluation, split over threads. */
     private static List<Tensor> erf(OpContext ctx, List<Tensor> in) {
         Tensor x = in.get(0);
@@ -239,11 +251,7 @@ final class ElementwiseOps {
         }
         float[] v = x.floats();
         float[] o = new float[v.length];
-        ctx.parallelism().parallelFor(v.length, 1 << 13, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                o[i] = SpecialFunctions.erfFloat(v[i]);
-            }
-        });
+        ctx.parallelism().parallelFor(v.length, 1 << 13, (i0, i1) -> SpecialFunctions.erfFloat(v, i0, o, i0, i1 - i0));
         return List.of(Tensor.ofFloats(x.shape(), o));
     }
 

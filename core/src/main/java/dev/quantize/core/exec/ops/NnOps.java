@@ -68,17 +68,43 @@ final class NnOps {
         boolean useC = c != null && beta != 0;
         if (useC) {
             float[] cv = requireFloat32(ctx, c, "C");
-            int[] idx = Broadcast.index(c.shape(), Broadcast.shape(c.shape(), shape));
             if (!Arrays.equals(Broadcast.shape(c.shape(), shape), shape)) {
                 throw ctx.error("C of shape " + Arrays.toString(c.shape()) + " does not broadcast to " + Arrays.toString(shape));
             }
-            for (int i = 0; i < y.length; i++) {
-                y[i] = cv[idx == null ? i : idx[i]];
+            if (cv.length == n && n > 1 && (c.rank() == 1 || c.dim(0) == 1)) {
+                // A bias row (the usual case): copied into every row, no index map.
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(cv, 0, y, i * n, n);
+                }
+            } else {
+                int[] idx = Broadcast.index(c.shape(), shape);
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = cv[idx == null ? i : idx[i]];
+                }
             }
         }
         Gemm.gemm(ta, tb, m, n, k, alpha, requireFloat32(ctx, a, "A"), 0, a.dim(1), requireFloat32(ctx, b, "B"), 0,
                 b.dim(1), useC ? beta : 0f, y, 0, n, ctx.parallelism());
         return List.of(Tensor.ofFloats(shape, y));
+    }
+
+    /** Products up to this many multiply-adds skip the GEMM kernel (its packing and checks cost more). */
+    private static final int SMALL_MATMUL = 4096;
+    /** Multiply-adds per parallel chunk of small products. */
+    private static final int SMALL_MATMUL_BATCH_CHUNK = 1 << 16;
+
+    /** y (m,n) = x (m,k) * w (k,n), row-major at the given offsets: rows of axpy in float. */
+    private static void smallMatmul(int m, int n, int k, float[] x, int xo, float[] w, int wo, float[] y, int yo) {
+        for (int i = 0; i < m; i++) {
+            int row = yo + i * n;
+            for (int p = 0; p < k; p++) {
+                float a = x[xo + i * k + p];
+                int wr = wo + p * n;
+                for (int j = 0; j < n; j++) {
+                    y[row + j] += a * w[wr + j];
+                }
+            }
+        }
     }
 
     /** Numpy matmul: 1-D operands are promoted and the added axis removed; batch dims broadcast. */
@@ -128,6 +154,17 @@ final class NnOps {
             if (bBatch.length == 0 || Shape.size(bBatch) == 1 && aBatch.length > 0 && Shape.size(aBatch) == batches) {
                 // B is one matrix: fold A's batch into its rows and run a single GEMM.
                 Gemm.gemm(false, false, batches * m, n, k, 1f, x, 0, k, w, 0, n, 0f, y, 0, n, par);
+            } else if ((long) m * n * k <= SMALL_MATMUL) {
+                // Many tiny products (DLRM's pairwise interactions, 9x16 by 16x9): direct loops, split over batches.
+                int[] ia = Broadcast.index(aBatch, batch);
+                int[] ib = Broadcast.index(bBatch, batch);
+                par.parallelFor(batches, Math.max(1, SMALL_MATMUL_BATCH_CHUNK / Math.max(1, m * n * k)), (b0, b1) -> {
+                    for (int i = b0; i < b1; i++) {
+                        int ao = (ia == null ? i : ia[i]) * m * k;
+                        int bo = (ib == null ? i : ib[i]) * k * n;
+                        smallMatmul(m, n, k, x, ao, w, bo, y, i * m * n);
+                    }
+                });
             } else {
                 int[] ia = Broadcast.index(aBatch, batch);
                 int[] ib = Broadcast.index(bBatch, batch);

@@ -99,6 +99,7 @@ public final class OpRegistry {
         ShapeOps.register(r);
         NnOps.register(r);
         QuantOps.register(r);
+        FusedOps.register(r);
         return r;
     }
 }

@@ -141,6 +141,9 @@ final class ShapeOps {
             perm[i] = permAttr == null ? rank - 1 - i : (int) permAttr[i];
         }
         int[] in = x.shape();
+        if (x.type() == DataType.FLOAT32 && swapsLastTwo(perm)) {
+            return transposeLastTwo(x);
+        }
         int[] strides = Shape.strides(in);
         int[] out = new int[rank];
         int[] permStrides = new int[rank];
@@ -149,6 +152,41 @@ final class ShapeOps {
             permStrides[i] = strides[perm[i]];
         }
         return TensorData.gather(x, out, strided(out, permStrides, 0));
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        if (r < 2 || perm[r - 1] != r - 2 || perm[r - 2] != r - 1) {
+            return false;
+        }
+        for (int i = 0; i < r - 2; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** (..., R, C) to (..., C, R) for float32: plain loops per matrix, no index map. */
+    private static Tensor transposeLastTwo(Tensor x) {
+        int[] in = x.shape();
+        int r = in.length;
+        int rows = in[r - 2];
+        int cols = in[r - 1];
+        int[] out = in.clone();
+        out[r - 2] = cols;
+        out[r - 1] = rows;
+        float[] v = x.floats();
+        float[] o = new float[v.length];
+        int mat = rows * cols;
+        for (int base = 0; base < v.length; base += mat) {
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    o[base + j * rows + i] = v[base + i * cols + j];
+                }
+            }
+        }
+        return Tensor.ofFloats(out, o);
     }
 
     /** The offsets visited by walking {@code shape} row-major with the given element strides. */
@@ -305,6 +343,23 @@ final class ShapeOps {
         System.arraycopy(shape, axis + 1, outShape, axis + iShape.length, shape.length - axis - 1);
         Object src = TensorData.array(data);
         Object dst = TensorData.alloc(data.type(), Shape.size(outShape));
+        if (inner == 1 && data.type() == DataType.FLOAT32) {
+            // Single elements (picking columns): a plain loop instead of one arraycopy per element.
+            float[] f = (float[]) src;
+            float[] d = (float[]) dst;
+            for (int j = 0; j < idx.length; j++) {
+                if (idx[j] < -dim || idx[j] >= dim) {
+                    throw ctx.error("index " + idx[j] + " out of range for axis " + axis + " of size " + dim);
+                }
+            }
+            for (int o = 0; o < outer; o++) {
+                for (int j = 0; j < idx.length; j++) {
+                    int k = (int) (idx[j] < 0 ? idx[j] + dim : idx[j]);
+                    d[o * idx.length + j] = f[o * dim + k];
+                }
+            }
+            return TensorData.wrap(data.type(), outShape, dst);
+        }
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < idx.length; j++) {
                 long k = idx[j] < 0 ? idx[j] + dim : idx[j];

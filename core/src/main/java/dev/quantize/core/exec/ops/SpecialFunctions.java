@@ -1,5 +1,7 @@
 package dev.quantize.core.exec.ops;
 
+import dev.quantize.core.kernel.Erf;
+
 /** Mathematical functions the JDK lacks, in double precision. */
 public final class SpecialFunctions {
     private SpecialFunctions() {
@@ -13,8 +15,6 @@ public final class SpecialFunctions {
     private static final int POINTS = (int) (CUTOFF * GRID) + 2;
     /** Taylor terms: with |d| <= 1/64 the 12th is below 1e-17 of the result everywhere on [0, 6.5]. */
     private static final int TERMS = 12;
-    /** Enough for a float result: the 7th term is below 1e-10 of it. */
-    private static final int FLOAT_TERMS = 7;
     /** erf at the grid points. */
     private static final double[] ERF_AT = new double[POINTS];
     /** Taylor coefficients at the grid points: COEF[k * TERMS + n - 1] multiplies d^n. */
@@ -49,9 +49,21 @@ public final class SpecialFunctions {
         return erf(x, TERMS);
     }
 
-    /** erf rounded to float, with only the Taylor terms a float result needs (float32 tensors). */
+    static {
+        Erf.fit(SpecialFunctions::erfReference);
+    }
+
+    /**
+     * erf of a float, within one float ulp: the vectorised kernel {@link Erf}, fitted to
+     * {@link #erfReference}. Always the same bits as the array form.
+     */
     public static float erfFloat(float x) {
-        return (float) erf(x, FLOAT_TERMS);
+        return Erf.erf(x);
+    }
+
+    /** y[yOff + i] = erfFloat(x[xOff + i]) for i < len (y may be x). */
+    public static void erfFloat(float[] x, int xOff, float[] y, int yOff, int len) {
+        Erf.erf(x, xOff, y, yOff, len);
     }
 
     private static double erf(double x, int terms) {

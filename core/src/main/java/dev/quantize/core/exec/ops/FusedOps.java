@@ -1,0 +1,114 @@
+package dev.quantize.core.exec.ops;
+
+import dev.quantize.core.tensor.DataType;
+import dev.quantize.core.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Ops the executor substitutes for common multi-node patterns (see {@code exec.Fusion}), registered in
+ * the internal domain {@value #DOMAIN} from version 1 so they exist at any model opset. Each computes
+ * exactly the float operations of the nodes it replaces, in the same order, so fused and unfused
+ * results are bit-identical; it just does so in one pass per row without intermediate tensors.
+ * Their scalar constants are node attributes. They handle float32 only and return null otherwise
+ * (the executor then runs the original nodes).
+ */
+public final class FusedOps {
+    public static final String DOMAIN = "dev.quantize";
+    /** PyTorch's exported LayerNorm: inputs x, gamma, beta; attribute epsilon. */
+    public static final String LAYER_NORM = "DecomposedLayerNorm";
+    /** Erf-form GELU ((x * (erf(x / divisor) + offset)) * scale): input x; attributes divisor, offset, scale. */
+    public static final String GELU = "DecomposedGelu";
+
+    private static final int GELU_CHUNK = 1024;
+
+    private FusedOps() {
+    }
+
+    static void register(OpRegistry r) {
+        r.register(DOMAIN, LAYER_NORM, 1, (ctx, in) -> orUnsupported(ctx, layerNorm(ctx, in)));
+        r.register(DOMAIN, GELU, 1, (ctx, in) -> orUnsupported(ctx, gelu(ctx, in)));
+    }
+
+    private static List<Tensor> orUnsupported(OpContext ctx, List<Tensor> out) {
+        if (out == null) {
+            throw ctx.unsupported("only float32 inputs of matching shapes are supported");
+        }
+        return out;
+    }
+
+    /**
+     * Per row of the last axis (C elements): mean = (float) (sum_double(x) / C); d = x - mean;
+     * var = (float) (sum_double(d * d) / C); s = (float) sqrt(var + eps); y = (d / s) * gamma + beta.
+     * These are ReduceMean, Sub, Pow(2), ReduceMean, Add, Sqrt, Div, Mul and Add as the executor runs
+     * them. Null when x, gamma or beta is not float32 or gamma/beta are not vectors of length C.
+     */
+    public static List<Tensor> layerNorm(OpContext ctx, List<Tensor> in) {
+        Tensor x = in.get(0);
+        Tensor gamma = in.get(1);
+        Tensor beta = in.get(2);
+        if (x.type() != DataType.FLOAT32 || gamma.type() != DataType.FLOAT32 || beta.type() != DataType.FLOAT32
+                || x.rank() < 1 || x.size() == 0) {
+            return null;
+        }
+        int c = x.dim(x.rank() - 1);
+        if (gamma.rank() != 1 || beta.rank() != 1 || gamma.dim(0) != c || beta.dim(0) != c) {
+            return null;
+        }
+        float eps = ctx.floatAttr("epsilon", 1e-5f);
+        float[] xv = x.floats();
+        float[] g = gamma.floats();
+        float[] b = beta.floats();
+        float[] y = new float[xv.length];
+        int rows = xv.length / c;
+        ctx.parallelism().parallelFor(rows, Math.max(1, (1 << 14) / c), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * c;
+                double sum = 0;
+                for (int i = 0; i < c; i++) {
+                    sum += xv[off + i];
+                }
+                float mean = (float) (sum / c);
+                double sq = 0;
+                for (int i = 0; i < c; i++) {
+                    float d = xv[off + i] - mean;
+                    y[off + i] = d;
+                    sq += d * d; // the float product, widened: what Pow(d, 2) then ReduceMean sum
+                }
+                float s = (float) Math.sqrt((float) (sq / c) + eps);
+                for (int i = 0; i < c; i++) {
+                    y[off + i] = y[off + i] / s * g[i] + b[i];
+                }
+            }
+        });
+        return List.of(Tensor.ofFloats(x.shape(), y));
+    }
+
+    /**
+     * y = (x * (erf(x / divisor) + offset)) * scale, each operation rounded to float as the Div, Erf,
+     * Add, Mul, Mul nodes do. Null unless x is float32.
+     */
+    public static List<Tensor> gelu(OpContext ctx, List<Tensor> in) {
+        Tensor x = in.get(0);
+        if (x.type() != DataType.FLOAT32) {
+            return null;
+        }
+        float divisor = ctx.floatAttr("divisor", 1.4142135f);
+        float offset = ctx.floatAttr("offset", 1f);
+        float scale = ctx.floatAttr("scale", 0.5f);
+        float[] xv = x.floats();
+        float[] y = new float[xv.length];
+        ctx.parallelism().parallelFor(xv.length, 1 << 13, (i0, i1) -> {
+            for (int c0 = i0; c0 < i1; c0 += GELU_CHUNK) {
+                int n = Math.min(GELU_CHUNK, i1 - c0);
+                for (int i = c0; i < c0 + n; i++) {
+                    y[i] = xv[i] / divisor;
+                }
+                SpecialFunctions.erfFloat(y, c0, y, c0, n);
+                for (int i = c0; i < c0 + n; i++) {
+                    y[i] = xv[i] * (y[i] + offset) * scale;
+                }
+            }
+        });
+        return List.of(Tensor.ofFloats(x.shape(), y));
+    }
+}
