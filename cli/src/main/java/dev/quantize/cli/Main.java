@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
                 "The main job: quantize MODEL.onnx --calib DATA --eval DATA -o OUT.qz",
                 "calibrates activation ranges, searches a format per layer under the accuracy budget, writes the",
                 "quantized artifact and prints the report. Exit 1 if no plan meets the budget."},
-        subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class, EvalCommand.class,
                 ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
@@ -56,6 +56,9 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--threads", description = "Worker threads (default: every core).")
     Integer threads;
+
+    @Option(names = "--compare-uniform", description = "Also evaluate uniform plans (fp16, int8, mxfp8, mxfp6, mxfp4 everywhere) on the same data.")
+    boolean compareUniform;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;

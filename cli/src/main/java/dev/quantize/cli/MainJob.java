@@ -7,6 +7,7 @@ import dev.quantize.quantizer.job.QuantizeJob;
 import dev.quantize.quantizer.search.Budget;
 import dev.quantize.quantizer.search.FormatSearch;
 import dev.quantize.quantizer.search.SearchReport;
+import dev.quantize.quantizer.search.UniformPlans;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 
@@ -27,7 +28,7 @@ final class MainJob {
                 args.budget == null ? null : Budget.parse(args.budget),
                 args.formats.isEmpty() ? FormatSearch.DEFAULT_FORMATS : args.formats,
                 Method.parse(args.calibrationMethod), args.calibRows == null ? Long.MAX_VALUE : args.calibRows,
-                args.evalRows, args.batch, args.threads == null ? defaults.threads() : args.threads);
+                args.evalRows, args.batch, args.threads == null ? defaults.threads() : args.threads, args.compareUniform);
         if (options.evalRows() < 1 || options.batchSize() < 1) {
             throw new IllegalArgumentException("--eval-rows and --batch must be at least 1");
         }
@@ -35,7 +36,10 @@ final class MainJob {
         try (Stages stages = new Stages()) {
             result = QuantizeJob.run(options, stages);
         }
-        String report = SearchReport.toJsonString(result.search(), result.model());
+        ObjectNode stored = SearchReport.toJson(result.search(), result.model());
+        stored.put("eval_rows", result.evalRows());
+        stored.put("batch_size", options.batchSize());
+        String report = Json.MAPPER.writeValueAsString(stored);
         ArtifactWriter.write(args.output, result.model(), result.modelBytes(), args.model.getFileName().toString(),
                 result.search().plan(), result.calibration().toJson(), report, VersionProvider.version());
         PrintWriter out = args.spec.commandLine().getOut();
@@ -45,9 +49,20 @@ final class MainJob {
             root.put("artifact", args.output.toString());
             root.put("artifact_bytes", Files.size(args.output));
             root.put("fp32_model_bytes", result.modelBytes().length);
+            var uniform = root.putArray("uniform_plans");
+            for (UniformPlans.Row u : result.uniform()) {
+                var o = uniform.addObject();
+                o.put("format", u.format());
+                o.put("weight_bytes", u.bytes());
+                u.metrics().forEach((k, v) -> o.put(k.id(), Double.isInfinite(v) ? 1e9 : v));
+                o.put("within_budget", u.withinBudget());
+            }
             Json.print(out, root);
         } else {
             QuantizeReport.print(out, result.search(), result.model());
+            if (!result.uniform().isEmpty()) {
+                QuantizeReport.printUniform(out, result.search(), result.uniform());
+            }
             out.printf("artifact: %s (%s; the FP32 model is %s)%n", args.output, Bytes.human(Files.size(args.output)),
                     Bytes.human(result.modelBytes().length));
             out.flush();

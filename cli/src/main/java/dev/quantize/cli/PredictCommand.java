@@ -12,11 +12,7 @@ import dev.quantize.core.data.NpyWriter;
 import dev.quantize.core.exec.Executor;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.graph.ValueInfo;
-import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
-import dev.quantize.quantizer.artifact.Artifact;
-import dev.quantize.quantizer.emulate.PlanInterceptor;
-import dev.quantize.quantizer.plan.QuantPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -76,25 +72,9 @@ final class PredictCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch must be at least 1");
         }
-        Model model;
-        QuantPlan plan = null;
-        if (Artifact.isArtifact(modelPath)) {
-            try (Artifact artifact = Artifact.open(modelPath)) {
-                model = artifact.emulationModel();
-                plan = artifact.plan();
-            }
-        } else {
-            model = OnnxReader.read(modelPath);
-        }
-        Executor.Builder b = Executor.builder(model);
-        if (threads != null) {
-            b.threads(threads);
-        }
-        Executor executor = b.build();
-        if (plan != null) {
-            // The artifact's weights are already quantized: emulate the plan's activation formats only.
-            executor.addInterceptor(new PlanInterceptor(model, plan, executor.parallelism(), false));
-        }
+        LoadedModel loaded = LoadedModel.load(modelPath, threads);
+        Model model = loaded.model();
+        Executor executor = loaded.executor();
         List<String> outputNames = model.graph().outputs().stream().map(ValueInfo::name).toList();
         long rows = 0;
         long start = System.nanoTime();

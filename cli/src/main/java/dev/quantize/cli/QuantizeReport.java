@@ -44,6 +44,22 @@ final class QuantizeReport {
         out.flush();
     }
 
+    /** The searched plan next to the uniform plans, on the same evaluation rows. */
+    static void printUniform(PrintWriter out, SearchResult r, java.util.List<dev.quantize.quantizer.search.UniformPlans.Row> rows) {
+        out.println();
+        Metric primary = r.budget().metric();
+        Table t = new Table("plan", "weight bytes", "% of fp32", primary.id(), "within budget");
+        t.row("fp32", Bytes.human(r.fp32Bytes()), "100.0", value(r.fp32Metrics().get(primary)), "yes");
+        for (var u : rows) {
+            t.row("uniform " + u.format(), Bytes.human(u.bytes()), String.format(Locale.ROOT, "%.1f", 100.0 * u.bytes() / r.fp32Bytes()),
+                    value(u.metrics().get(primary)), u.withinBudget() ? "yes" : "no");
+        }
+        t.row("searched", Bytes.human(r.bytes()), String.format(Locale.ROOT, "%.1f", 100.0 * r.bytes() / r.fp32Bytes()),
+                value(r.metrics().get(primary)), r.budgetMet() ? "yes" : "no");
+        t.print(out);
+        out.flush();
+    }
+
     private static String value(Double v) {
         if (v == null) {
             return "-";

@@ -17,6 +17,7 @@ import dev.quantize.quantizer.search.Budget;
 import dev.quantize.quantizer.search.Evaluator;
 import dev.quantize.quantizer.search.FormatSearch;
 import dev.quantize.quantizer.search.SearchResult;
+import dev.quantize.quantizer.search.UniformPlans;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +34,11 @@ import java.util.Map;
 public final class QuantizeJob {
     /** What the job is asked to do. {@code budget} null: the task's default. */
     public record Options(Path model, Path calibData, Path evalData, Budget budget, List<String> formats,
-                          Method calibrationMethod, long calibrationRows, int evalRows, int batchSize, int threads) {
+                          Method calibrationMethod, long calibrationRows, int evalRows, int batchSize, int threads,
+                          boolean compareUniform) {
         public static Options defaults(Path model, Path calib, Path eval) {
             return new Options(model, calib, eval, null, FormatSearch.DEFAULT_FORMATS, Method.PERCENTILE, Long.MAX_VALUE,
-                    4096, 512, Runtime.getRuntime().availableProcessors());
+                    4096, 512, Runtime.getRuntime().availableProcessors(), false);
         }
     }
 
@@ -57,7 +59,7 @@ public final class QuantizeJob {
 
     /** The job's results. */
     public record Result(Model model, byte[] modelBytes, CalibrationStats calibration, Map<String, ActivationRange> ranges,
-                         SearchResult search) {
+                         SearchResult search, List<UniformPlans.Row> uniform, int evalRows) {
     }
 
     private QuantizeJob() {
@@ -76,13 +78,18 @@ public final class QuantizeJob {
         }
         Map<String, ActivationRange> ranges = activationRanges(model, stats, o.calibrationMethod());
         SearchResult search;
+        List<UniformPlans.Row> uniform;
+        int evalRows;
         try (Dataset eval = Datasets.open(o.evalData())) {
             Evaluator evaluator = new Evaluator(model, eval, o.evalRows(), o.batchSize(), par);
-            listener.evaluationReady(evaluator.rows());
+            evalRows = evaluator.rows();
+            listener.evaluationReady(evalRows);
             Budget budget = o.budget() != null ? o.budget() : Budget.defaultFor(evaluator.task().primary());
             search = new FormatSearch(model, evaluator, budget, o.formats(), ranges, listener::trial).run();
+            uniform = o.compareUniform()
+                    ? UniformPlans.evaluate(model, evaluator, budget, UniformPlans.STANDARD, ranges) : List.of();
         }
-        return new Result(model, bytes, stats, ranges, search);
+        return new Result(model, bytes, stats, ranges, search, uniform, evalRows);
     }
 
     /**

@@ -7,13 +7,10 @@ import dev.quantize.core.data.DatasetBinding;
 import dev.quantize.core.exec.Executor;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.kernel.Parallelism;
-import dev.quantize.core.metrics.ClassificationMetrics;
-import dev.quantize.core.metrics.ErrorStats;
 import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.emulate.PlanInterceptor;
 import dev.quantize.quantizer.plan.QuantPlan;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +53,7 @@ public final class Evaluator {
         this.labels = labelParts.isEmpty() ? null : concat(labelParts);
         this.reference = runAll(Executor.builder(model).parallelism(parallelism).build());
         this.classes = reference.length / rows;
-        this.task = labels == null ? Task.NONE : classes == 1 ? Task.BINARY : Task.MULTICLASS;
+        this.task = TaskMetrics.taskOf(labels, classes);
         this.fp32 = metrics(reference);
     }
 
@@ -151,21 +148,6 @@ public final class Evaluator {
     }
 
     private Map<Metric, Double> metrics(float[] out) {
-        Map<Metric, Double> m = new EnumMap<>(Metric.class);
-        ErrorStats e = ErrorStats.of(reference, out);
-        m.put(Metric.SQNR, e.sqnrDb());
-        m.put(Metric.COSINE, e.cosine());
-        if (task == Task.BINARY) {
-            m.put(Metric.AUC, ClassificationMetrics.auc(out, labels));
-            m.put(Metric.NE, ClassificationMetrics.normalizedEntropy(out, labels));
-            m.put(Metric.CALIBRATION_ERROR, Math.abs(ClassificationMetrics.calibration(out, labels) - 1));
-        } else if (task == Task.MULTICLASS) {
-            long[] y = new long[labels.length];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = (long) labels[i];
-            }
-            m.put(Metric.ACCURACY, ClassificationMetrics.accuracy(out, classes, y));
-        }
-        return m;
+        return TaskMetrics.compute(task, out, labels, classes, reference);
     }
 }
