@@ -28,7 +28,7 @@ final class MainJob {
                 args.budget == null ? null : Budget.parse(args.budget),
                 args.formats.isEmpty() ? FormatSearch.DEFAULT_FORMATS : args.formats,
                 Method.parse(args.calibrationMethod), args.calibRows == null ? Long.MAX_VALUE : args.calibRows,
-                args.evalRows, args.batch, args.threads == null ? defaults.threads() : args.threads, args.compareUniform);
+                args.evalRows, args.batch, args.threads == null ? defaults.threads() : args.threads, args.compareUniform, args.cost);
         if (options.evalRows() < 1 || options.batchSize() < 1) {
             throw new IllegalArgumentException("--eval-rows and --batch must be at least 1");
         }

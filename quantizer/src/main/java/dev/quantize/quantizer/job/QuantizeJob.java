@@ -14,6 +14,7 @@ import dev.quantize.core.kernel.Parallelism;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.quantizer.plan.ActivationRange;
 import dev.quantize.quantizer.search.Budget;
+import dev.quantize.quantizer.search.CostModel;
 import dev.quantize.quantizer.search.Evaluator;
 import dev.quantize.quantizer.search.FormatSearch;
 import dev.quantize.quantizer.search.SearchResult;
@@ -35,10 +36,10 @@ public final class QuantizeJob {
     /** What the job is asked to do. {@code budget} null: the task's default. */
     public record Options(Path model, Path calibData, Path evalData, Budget budget, List<String> formats,
                           Method calibrationMethod, long calibrationRows, int evalRows, int batchSize, int threads,
-                          boolean compareUniform) {
+                          boolean compareUniform, String cost) {
         public static Options defaults(Path model, Path calib, Path eval) {
             return new Options(model, calib, eval, null, FormatSearch.DEFAULT_FORMATS, Method.PERCENTILE, Long.MAX_VALUE,
-                    4096, 512, Runtime.getRuntime().availableProcessors(), false);
+                    4096, 512, Runtime.getRuntime().availableProcessors(), false, "weight-bytes");
         }
     }
 
@@ -85,7 +86,8 @@ public final class QuantizeJob {
             evalRows = evaluator.rows();
             listener.evaluationReady(evalRows);
             Budget budget = o.budget() != null ? o.budget() : Budget.defaultFor(evaluator.task().primary());
-            search = new FormatSearch(model, evaluator, budget, o.formats(), ranges, listener::trial).run();
+            CostModel cost = CostModel.parse(o.cost(), model, evaluator.workPerRow());
+            search = new FormatSearch(model, evaluator, budget, o.formats(), ranges, cost, listener::trial).run();
             uniform = o.compareUniform()
                     ? UniformPlans.evaluate(model, evaluator, budget, UniformPlans.STANDARD, ranges) : List.of();
         }

@@ -30,6 +30,7 @@ public final class Evaluator {
     private final int classes;
     private final Task task;
     private final Map<Metric, Double> fp32;
+    private final Map<String, Long> workPerRow;
 
     public Evaluator(Model model, Dataset data, int maxRows, int batchSize, Parallelism parallelism) {
         this.model = model;
@@ -51,7 +52,9 @@ public final class Evaluator {
         }
         this.rows = n;
         this.labels = labelParts.isEmpty() ? null : concat(labelParts);
-        this.reference = runAll(Executor.builder(model).parallelism(parallelism).build());
+        WorkCounter work = new WorkCounter(model);
+        this.reference = runAll(Executor.builder(model).parallelism(parallelism).listener(work).build());
+        this.workPerRow = work.perRow();
         this.classes = reference.length / rows;
         this.task = TaskMetrics.taskOf(labels, classes);
         this.fp32 = metrics(reference);
@@ -99,6 +102,11 @@ public final class Evaluator {
 
     public Map<Metric, Double> fp32Metrics() {
         return fp32;
+    }
+
+    /** Multiply-adds (table lookups: gathered elements) per row of every quantizable node, from the FP32 run. */
+    public Map<String, Long> workPerRow() {
+        return workPerRow;
     }
 
     /** The metrics of a plan on the evaluation sample. */

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Chooses a format per layer: the cheapest plan (bytes of weights) whose VERIFIED end-to-end metric
+ * Chooses a format per layer: the cheapest plan (by its {@link CostModel}: bytes of weights by
+ * default, or bit-operations) whose VERIFIED end-to-end metric
  * stays inside the budget. Four steps:
  * <ol>
  *   <li>rank: the sensitivity of every layer to every candidate, one layer quantized at a time;</li>
@@ -45,11 +46,18 @@ public final class FormatSearch {
     private final List<String> formats;
     private final Map<String, ActivationRange> ranges;
     private final Progress progress;
+    private final CostModel cost;
     private final List<SearchResult.PlanPoint> tried = new ArrayList<>();
     private int repairTrials = 0;
 
     public FormatSearch(Model model, Evaluator evaluator, Budget budget, List<String> formats,
                         Map<String, ActivationRange> ranges, Progress progress) {
+        this(model, evaluator, budget, formats, ranges, CostModel.weightBytes(model), progress);
+    }
+
+    /** With a cost model other than the weight bytes (e.g. {@link CostModel#bitOps}). */
+    public FormatSearch(Model model, Evaluator evaluator, Budget budget, List<String> formats,
+                        Map<String, ActivationRange> ranges, CostModel cost, Progress progress) {
         if (!evaluator.task().metrics().contains(budget.metric())) {
             throw new IllegalArgumentException("budget '" + budget + "' is in " + budget.metric().id() + ", but this model is "
                     + evaluator.task().name().toLowerCase() + " and is measured by " + evaluator.task().metrics().stream().map(Metric::id).toList());
@@ -60,6 +68,7 @@ public final class FormatSearch {
         this.formats = List.copyOf(formats);
         this.ranges = Map.copyOf(ranges);
         this.progress = progress;
+        this.cost = cost;
     }
 
     private double primary(Map<Metric, Double> m) {
@@ -112,7 +121,7 @@ public final class FormatSearch {
             for (int i = 0; i < cs.size(); i++) {
                 double value = primary(results.get(i));
                 sens.add(new SearchResult.Sensitivity(l.node(), cs.get(i).name(), value, degradation(value),
-                        LayerCost.weightBytes(model, cs.get(i).applyTo(l))));
+                        cost.of(cs.get(i).applyTo(l))));
             }
             done += cs.size();
             progress.trial("sensitivity " + l.node(), done, total);
@@ -137,7 +146,7 @@ public final class FormatSearch {
             QuantPlan p = assemble(base, sens, options, ts.get(mid));
             Map<Metric, Double> m = verify("tolerance " + String.format("%.3g", ts.get(mid)), p);
             if (budget.met(fp32, primary(m))) {
-                if (LayerCost.weightBytes(model, p) <= LayerCost.weightBytes(model, best)) {
+                if (cost.of(p) <= cost.of(best)) {
                     best = p;
                     bestMetrics = m;
                 }
@@ -167,7 +176,8 @@ public final class FormatSearch {
         }
         boolean met = budget.met(fp32, primary(bestMetrics));
         return new SearchResult(evaluator.task(), budget, best, bestMetrics, evaluator.fp32Metrics(), met,
-                LayerCost.weightBytes(model, best), fp32Bytes, sens, List.copyOf(tried), pareto());
+                LayerCost.weightBytes(model, best), fp32Bytes, cost.name(), cost.of(best), cost.of(base), sens,
+                List.copyOf(tried), pareto());
     }
 
     /** Every layer takes its cheapest candidate whose own degradation is within the tolerance (ties: the more accurate). */
@@ -178,7 +188,7 @@ public final class FormatSearch {
                 continue;
             }
             SearchResult.Sensitivity cur = choice.get(s.layer());
-            if (cur == null || s.bytes() < cur.bytes() || (s.bytes() == cur.bytes() && s.degradation() < cur.degradation())) {
+            if (cur == null || s.cost() < cur.cost() || (s.cost() == cur.cost() && s.degradation() < cur.degradation())) {
                 choice.put(s.layer(), s);
             }
         }
@@ -187,12 +197,8 @@ public final class FormatSearch {
             if (s == null) {
                 return l;
             }
-            long fp32Bytes = LayerCost.weightBytes(model, l);
-            if (s.bytes() >= fp32Bytes && !l.weight().isEmpty()) {
+            if (s.cost() >= cost.of(l)) {
                 return l; // no saving: keep the exact FP32 layer
-            }
-            if (l.weight().isEmpty()) {
-                return l; // activation-only layers save no weight bytes
             }
             for (Candidate c : options.get(l.node())) {
                 if (c.name().equals(s.candidate())) {
@@ -205,15 +211,12 @@ public final class FormatSearch {
 
     /** The candidate just cheaper than the layer's current weight bytes with the least degradation, or null. */
     private Candidate nextCheaper(LayerPlan current, List<Candidate> options, List<SearchResult.Sensitivity> sens) {
-        if (current.weight().isEmpty()) {
-            return null;
-        }
-        long now = LayerCost.weightBytes(model, current);
+        long now = cost.of(current);
         Candidate best = null;
         long bestBytes = -1;
         double bestDeg = Double.POSITIVE_INFINITY;
         for (Candidate c : options) {
-            long b = LayerCost.weightBytes(model, c.applyTo(current));
+            long b = cost.of(c.applyTo(current));
             SearchResult.Sensitivity s = sensitivityOf(sens, current.node(), c.name());
             if (b >= now || s == null) {
                 continue;
@@ -250,14 +253,15 @@ public final class FormatSearch {
 
     private void record(String label, QuantPlan plan, Map<Metric, Double> m) {
         double fp32 = primary(evaluator.fp32Metrics());
-        tried.add(new SearchResult.PlanPoint(label, plan, LayerCost.weightBytes(model, plan), m, budget.met(fp32, primary(m))));
+        tried.add(new SearchResult.PlanPoint(label, plan, LayerCost.weightBytes(model, plan), cost.of(plan), m,
+                budget.met(fp32, primary(m))));
     }
 
     /** Verified plans not beaten on both size and primary metric by another. */
     private List<SearchResult.PlanPoint> pareto() {
         List<SearchResult.PlanPoint> sorted = new ArrayList<>(tried);
         boolean higher = budget.metric().higherIsBetter();
-        sorted.sort(Comparator.comparingLong(SearchResult.PlanPoint::bytes)
+        sorted.sort(Comparator.comparingLong(SearchResult.PlanPoint::cost)
                 .thenComparing(p -> higher ? -primary(p.metrics()) : primary(p.metrics())));
         List<SearchResult.PlanPoint> front = new ArrayList<>();
         double bestSoFar = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;

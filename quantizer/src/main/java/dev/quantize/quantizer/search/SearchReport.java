@@ -43,6 +43,9 @@ public final class SearchReport {
         root.put("weight_bytes", r.bytes());
         root.put("fp32_weight_bytes", r.fp32Bytes());
         root.put("size_ratio", (double) r.bytes() / Math.max(1, r.fp32Bytes()));
+        root.put("cost_model", r.costModel());
+        root.put("cost", r.cost());
+        root.put("fp32_cost", r.fp32Cost());
         ArrayNode layers = root.putArray("layers");
         for (LayerPlan l : r.plan().layers()) {
             ObjectNode o = layers.addObject();
@@ -63,6 +66,7 @@ public final class SearchReport {
             ObjectNode o = front.addObject();
             o.put("label", p.label());
             o.put("weight_bytes", p.bytes());
+            o.put("cost", p.cost());
             o.set("metrics", metrics(p.metrics()));
             o.put("within_budget", p.withinBudget());
         }
