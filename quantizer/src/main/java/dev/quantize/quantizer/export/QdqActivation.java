@@ -25,6 +25,17 @@ public record QdqActivation(QdqForm form, Tensor scale, Tensor zeroPoint) {
         }
     }
 
+    /**
+     * The same quantization as Div -> Cast(float8, saturate) -> Cast(float) -> Mul: what FP8 activations
+     * export as where the runtime cannot take a QuantizeLinear pair. Exactly the emulation's
+     * {@code quantize(x / s) * s}. Null for forms other than FP8 QuantizeLinear.
+     */
+    public QdqActivation asScaledCast() {
+        boolean fp8 = form.type() == DataType.FLOAT8E4M3FN || form.type() == DataType.FLOAT8E5M2;
+        return fp8 && form.op().equals(QdqForm.QUANTIZE)
+                ? new QdqActivation(new QdqForm(QdqForm.CAST, form.type(), QdqForm.Layout.SCALED_CAST), scale, null) : null;
+    }
+
     /** The exported pair of an activation in {@code formatName} with the calibrated {@code range} (may be null). */
     public static QdqActivation of(String formatName, ActivationRange range) throws NoForm {
         NumericFormat f = new FakeQuantizer(formatName).format();

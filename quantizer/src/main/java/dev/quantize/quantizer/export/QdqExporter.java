@@ -74,8 +74,10 @@ public final class QdqExporter {
         Set<QdqForm> forms = new LinkedHashSet<>();
         List<ExportResult.Fallback> fallbacks = new ArrayList<>();
         Map<String, Node> byName = new HashMap<>();
+        Map<String, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) {
             byName.put(n.displayName(), n);
+            n.outputs().forEach(o -> producers.put(o, n));
         }
         for (LayerPlan l : plan.layers()) {
             if (l.isFp32()) {
@@ -111,6 +113,9 @@ public final class QdqExporter {
                     }
                     try {
                         QdqActivation a = QdqActivation.of(l.activationFormat(), l.activationRange());
+                        if (a.asScaledCast() != null && needsScaledCast(n, x, producers, a.form().type(), options.runnable())) {
+                            a = a.asScaledCast();
+                        }
                         if (!options.runnable().test(a.form())) {
                             fallbacks.add(new ExportResult.Fallback(l.node(), x, l.activationFormat(), false,
                                     "the runtime cannot run " + a.form()));
@@ -166,6 +171,20 @@ public final class QdqExporter {
         return new ExportResult(exported, new ArrayList<>(forms), fallbacks);
     }
 
+    /**
+     * Whether an FP8 pair in front of input {@code x} of {@code n} must be written as scaled casts:
+     * when the runtime's graph optimizer mishandles the QuantizeLinear pattern there (both inputs of
+     * a MatMul; right after a Relu).
+     */
+    private static boolean needsScaledCast(Node n, String x, Map<String, Node> producers, DataType type, Predicate<QdqForm> runnable) {
+        if (n.opType().equals("MatMul") && !runnable.test(new QdqForm(QdqForm.QDQ_MATMUL, type, QdqForm.Layout.PER_TENSOR))) {
+            return true;
+        }
+        Node p = producers.get(x);
+        return p != null && p.opType().equals("Relu")
+                && !runnable.test(new QdqForm(QdqForm.QDQ_AFTER_RELU, type, QdqForm.Layout.PER_TENSOR));
+    }
+
     /** Adds a weight's initializers and its DequantizeLinear (or Cast) node; returns the float output's name. */
     private static String addWeight(String w, QdqWeight q, Map<String, Tensor> inits, Set<String> names, List<Node> nodes) {
         String stored = OpsetUpgrade.uniqueName(w + "_quantized", names);
@@ -195,6 +214,12 @@ public final class QdqExporter {
         return out;
     }
 
+    /** {@link #addActivation} for tests that run one pair in ORT. */
+    static String addActivationForTest(Node n, int i, String x, QdqActivation a, Map<String, Tensor> inits, Set<String> names,
+                                       List<Node> nodes) {
+        return addActivation(n, i, x, a, inits, names, nodes);
+    }
+
     /** Adds the QuantizeLinear -> DequantizeLinear (or Cast -> Cast) pair in front of input {@code i} of {@code n}. */
     private static String addActivation(Node n, int i, String x, QdqActivation a, Map<String, Tensor> inits, Set<String> names,
                                         List<Node> nodes) {
@@ -209,8 +234,19 @@ public final class QdqExporter {
             return out;
         }
         String scale = OpsetUpgrade.uniqueName(base + "_scale", names);
-        String zp = OpsetUpgrade.uniqueName(base + "_zero_point", names);
         inits.put(scale, a.scale());
+        if (a.form().layout() == QdqForm.Layout.SCALED_CAST) {
+            String scaled = OpsetUpgrade.uniqueName(x + "_" + n.displayName() + "_scaled", names);
+            String back = OpsetUpgrade.uniqueName(x + "_" + n.displayName() + "_unscaled", names);
+            nodes.add(new Node(OpsetUpgrade.uniqueName(base + "/Div", names), "Div", List.of(x, scale), List.of(scaled), List.of()));
+            nodes.add(new Node(OpsetUpgrade.uniqueName(base + "/Cast", names), "Cast", List.of(scaled), List.of(low),
+                    List.of(Attribute.of("to", (long) a.form().type().onnxCode()), Attribute.of("saturate", 1L))));
+            nodes.add(new Node(OpsetUpgrade.uniqueName(base + "/CastBack", names), "Cast", List.of(low), List.of(back),
+                    List.of(Attribute.of("to", (long) DataType.FLOAT32.onnxCode()))));
+            nodes.add(new Node(OpsetUpgrade.uniqueName(base + "/Mul", names), "Mul", List.of(back, scale), List.of(out), List.of()));
+            return out;
+        }
+        String zp = OpsetUpgrade.uniqueName(base + "_zero_point", names);
         inits.put(zp, a.zeroPoint());
         nodes.add(new Node(OpsetUpgrade.uniqueName(base + "/QuantizeLinear", names), QdqForm.QUANTIZE,
                 List.of(x, scale, zp), List.of(low), List.of()));

@@ -23,6 +23,12 @@ class OrtProbeTest {
         forms.add(new QdqForm(QdqForm.QUANTIZE, DataType.FLOAT8E5M2, QdqForm.Layout.PER_TENSOR));
         forms.add(new QdqForm(QdqForm.CAST, DataType.FLOAT16, QdqForm.Layout.CAST));
         forms.add(new QdqForm(QdqForm.CAST, DataType.BFLOAT16, QdqForm.Layout.CAST));
+        forms.add(new QdqForm(QdqForm.CAST, DataType.FLOAT8E4M3FN, QdqForm.Layout.SCALED_CAST));
+        forms.add(new QdqForm(QdqForm.CAST, DataType.FLOAT8E5M2, QdqForm.Layout.SCALED_CAST));
+        forms.add(new QdqForm(QdqForm.QDQ_MATMUL, DataType.INT8, QdqForm.Layout.PER_TENSOR));
+        forms.add(new QdqForm(QdqForm.QDQ_MATMUL, DataType.FLOAT8E4M3FN, QdqForm.Layout.PER_TENSOR));
+        forms.add(new QdqForm(QdqForm.QDQ_AFTER_RELU, DataType.INT8, QdqForm.Layout.PER_TENSOR));
+        forms.add(new QdqForm(QdqForm.QDQ_AFTER_RELU, DataType.FLOAT8E4M3FN, QdqForm.Layout.PER_TENSOR));
         return forms;
     }
 
@@ -37,7 +43,9 @@ class OrtProbeTest {
                 new QdqForm(QdqForm.DEQUANTIZE, DataType.INT8, QdqForm.Layout.PER_AXIS),
                 new QdqForm(QdqForm.QUANTIZE, DataType.INT8, QdqForm.Layout.PER_TENSOR),
                 new QdqForm(QdqForm.DEQUANTIZE, DataType.FLOAT8E4M3FN, QdqForm.Layout.PER_TENSOR),
-                new QdqForm(QdqForm.QUANTIZE, DataType.FLOAT8E4M3FN, QdqForm.Layout.PER_TENSOR))) {
+                new QdqForm(QdqForm.QUANTIZE, DataType.FLOAT8E4M3FN, QdqForm.Layout.PER_TENSOR),
+                new QdqForm(QdqForm.CAST, DataType.FLOAT8E4M3FN, QdqForm.Layout.SCALED_CAST),
+                new QdqForm(QdqForm.QDQ_MATMUL, DataType.INT8, QdqForm.Layout.PER_TENSOR))) {
             assertTrue(s.get(f).runs(), f + ": " + s.get(f).detail());
         }
     }
