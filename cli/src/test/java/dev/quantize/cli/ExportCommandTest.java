@@ -81,4 +81,26 @@ class ExportCommandTest {
         assertTrue(lowOpset.err().contains("need opset 21"), lowOpset.err());
         assertFalse(Files.exists(out), "nothing written on error");
     }
+
+    /** Seeded corruption and truncation of an artifact: always one line on stderr, exit 2, no output file. */
+    @Test
+    void corruptedArtifactsFailCleanly() throws IOException {
+        byte[] good = Files.readAllBytes(artifact("int8_per_channel", "fp32"));
+        Random rnd = new Random(2026);
+        Path out = tmp.resolve("fuzz.onnx");
+        for (int trial = 0; trial < 12; trial++) {
+            byte[] bad = trial % 2 == 0 ? java.util.Arrays.copyOf(good, rnd.nextInt(good.length)) : good.clone();
+            if (trial % 2 == 1) {
+                for (int k = 0; k < 4; k++) {
+                    bad[rnd.nextInt(bad.length)] ^= (byte) (1 + rnd.nextInt(255));
+                }
+            }
+            Path f = tmp.resolve("fuzz" + trial + ".qart");
+            Files.write(f, bad);
+            CliRun r = CliRun.of("export", f.toString(), "-o", out.toString());
+            assertEquals(2, r.exitCode(), "trial " + trial + ": " + r.out() + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(Files.exists(out));
+        }
+    }
 }
