@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 "calibrates activation ranges, searches a format per layer under the accuracy budget, writes the",
                 "quantized artifact and prints the report. Exit 1 if no plan meets the budget."},
         subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class, EvalCommand.class,
-                ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class})
+                ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class, DebugCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
