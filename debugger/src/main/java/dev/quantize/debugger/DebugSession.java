@@ -135,8 +135,15 @@ public final class DebugSession {
         try (BatchReader r = data.batches(Math.min(batchSize, n))) {
             while (r.hasNext() && got < n) {
                 Batch b = r.next();
-                in.add(binding.feed(b));
-                got += b.rows();
+                int take = Math.min(b.rows(), n - got);
+                Map<String, Tensor> feed = binding.feed(b);
+                if (take < b.rows()) {
+                    Map<String, Tensor> cut = new LinkedHashMap<>();
+                    feed.forEach((k, v) -> cut.put(k, firstRows(v, take)));
+                    feed = cut;
+                }
+                in.add(feed);
+                got += take;
             }
         }
         if (got == 0) {
@@ -462,6 +469,20 @@ public final class DebugSession {
             pos += f.length;
         }
         return out;
+    }
+
+    /** The first {@code k} rows (along axis 0) of a tensor. */
+    private static Tensor firstRows(Tensor t, int k) {
+        int[] shape = t.shape().clone();
+        int per = shape[0] == 0 ? 0 : t.size() / shape[0];
+        shape[0] = k;
+        int len = k * per;
+        return switch (t.type().storage()) {
+            case FLOAT -> Tensor.ofFloats(t.type(), shape, Arrays.copyOf(t.floats(), len));
+            case DOUBLE -> Tensor.ofDoubles(shape, Arrays.copyOf(t.doubles(), len));
+            case LONG -> Tensor.ofLongs(t.type(), shape, Arrays.copyOf(t.longs(), len));
+            case STRING -> Tensor.ofStrings(shape, Arrays.copyOf(t.strings(), len));
+        };
     }
 
     private static int[] rowShape(Tensor t) {
