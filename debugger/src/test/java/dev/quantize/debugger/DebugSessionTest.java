@@ -192,7 +192,9 @@ class DebugSessionTest {
             Tensor ref = b.column("reference");
             // direct() runs whole batches of 64: compare its first 100 rows.
             assertArrayEquals(java.util.Arrays.copyOf(fp32, ref.size()), ref.floats());
-            assertArrayEquals(java.util.Arrays.copyOf(q, ref.size()), b.column("quantized").floats());
+            // Dynamic int8 scales depend on the batch: only the first (identical) batch of 64 rows compares exactly.
+            int first = 64 * (ref.size() / 100);
+            assertArrayEquals(java.util.Arrays.copyOf(q, first), java.util.Arrays.copyOf(b.column("quantized").floats(), first));
         }
     }
 
