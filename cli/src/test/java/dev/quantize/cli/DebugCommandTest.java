@@ -85,7 +85,16 @@ class DebugCommandTest {
             waitFor(socket, "debug> compare", 10);
             keys(socket, "Enter");
             waitFor(socket, "(output)", 60);
-            keys(socket, "layers", "Enter");
+            // Format names complete after a layer name; layer names complete (the sample's are fc1, fc2, fc3).
+            keys(socket, "set fc1 mxfp4_e", "Tab");
+            waitFor(socket, "debug> set fc1 mxfp4_e2m1", 10);
+            keys(socket, "Enter");
+            waitFor(socket, "set fc1 to mxfp4_e2m1", 10);
+            keys(socket, "show f", "Tab");
+            waitFor(socket, "debug> show fc", 10);
+            keys(socket, "3", "Tab");
+            waitFor(socket, "debug> show fc3", 10);
+            keys(socket, "C-u", "layers", "Enter");
             waitFor(socket, "activation range", 10);
             keys(socket, "frobnicate", "Enter");
             waitFor(socket, "error: unknown command 'frobnicate'", 10);
