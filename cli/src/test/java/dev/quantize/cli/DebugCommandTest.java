@@ -66,6 +66,36 @@ class DebugCommandTest {
         assertTrue(r.out().contains("(output)"), "compare ran after the errors: " + r.out());
     }
 
+    @Test
+    void artifactsReproduceTheSessionTheyCameFrom(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(SAMPLE.resolve("model.onnx")), "embedded sample not found");
+        String model = SAMPLE.resolve("model.onnx").toString();
+        String data = SAMPLE.resolve("eval.arrow").toString();
+        Path art = dir.resolve("a.qz");
+        Path s1 = dir.resolve("s1.txt");
+        Files.writeString(s1, "fp32 fc2\nsave " + art + "\ncompare\n");
+        CliRun made = CliRun.of("debug", model, "--data", data, "--format", "mxfp6_e2m3", "--script", s1.toString(), "--json");
+        assertEquals(0, made.exitCode(), made.out() + made.err());
+        double sqnr = Json.MAPPER.readTree(made.out().split("\n")[2]).get("result").get("output").get("sqnrDb").asDouble();
+        Path s2 = dir.resolve("s2.txt");
+        Files.writeString(s2, "compare\ndump fc3 " + dir.resolve("b.arrow") + "\nset fc1 fp16\n");
+        // Without the FP32 model the weights are baked into the reference, and weight edits are refused.
+        CliRun baked = CliRun.of("debug", art.toString(), "--data", data, "--script", s2.toString(), "--json");
+        assertEquals(2, baked.exitCode());
+        String[] lines = baked.out().split("\n");
+        assertTrue(lines[2].contains("--fp32"), lines[2]);
+        // With it, the session is the one the artifact was saved from.
+        Files.writeString(s2, "compare\ndump fc3 " + dir.resolve("f.arrow") + "\nset fc1 fp16\n");
+        CliRun withFp32 = CliRun.of("debug", art.toString(), "--fp32", model, "--data", data, "--script", s2.toString(), "--json");
+        assertEquals(0, withFp32.exitCode(), withFp32.out());
+        assertEquals(sqnr, Json.MAPPER.readTree(withFp32.out().split("\n")[0]).get("result").get("output").get("sqnrDb").asDouble(), 0);
+        // Either way the quantized model is the artifact's: its outputs agree bit for bit.
+        try (var a = dev.quantize.core.data.Datasets.open(dir.resolve("b.arrow")); var ra = a.batches(100_000);
+             var b = dev.quantize.core.data.Datasets.open(dir.resolve("f.arrow")); var rb = b.batches(100_000)) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(rb.next().column("quantized").floats(), ra.next().column("quantized").floats());
+        }
+    }
+
     /** A real terminal: tmux runs the debugger; keys are sent as a person types them. */
     @Test
     void interactiveSessionInTmux(@TempDir Path dir) throws Exception {

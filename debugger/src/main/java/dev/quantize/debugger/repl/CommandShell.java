@@ -158,7 +158,8 @@ public final class CommandShell {
                 }
                 Map<String, String> o = options(name, args.subList(1, args.size()), "--top");
                 int top = o.containsKey("--top") ? parseInt(name, o.get("--top")) : 5;
-                return ok(name, renderShow(session.show(args.get(0), top, 12)), session.show(args.get(0), top, 12));
+                Results.LayerDetail d = session.show(args.get(0), top, 12);
+                return ok(name, renderShow(d), d);
             }
             case "set" -> {
                 if (args.size() != 2) {
