@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Calibrate, search, pack, serve, debug and monitor low-precision models.", "",
-                "The main job: quantize MODEL.onnx --calib DATA --eval DATA -o OUT.qz",
-                "calibrates activation ranges, searches a format per layer under the accuracy budget, writes the",
-                "quantized artifact and prints the report. Exit 1 if no plan meets the budget."},
+                "The main job, quantize MODEL.onnx --calib DATA --eval DATA -o OUT.qz,",
+                "calibrates activation ranges, searches a format per layer under the",
+                "accuracy budget, writes the quantized artifact and prints the report.",
+                "Exit 1 if no plan meets the budget.", ""},
         subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class, EvalCommand.class,
                 ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class, DebugCommand.class})
 public final class Main implements Callable<Integer> {

@@ -12,7 +12,8 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
         String msg = message(ex);
-        cmd.getErr().println("quantize " + cmd.getCommandName() + ": error: " + msg);
+        String where = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(where + ": error: " + msg);
         if (System.getenv("QUANTIZE_DEBUG") != null) {
             ex.printStackTrace(cmd.getErr());
         }

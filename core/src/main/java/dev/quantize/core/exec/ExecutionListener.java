@@ -15,4 +15,13 @@ public interface ExecutionListener {
 
     default void afterNode(NodeContext node, List<Tensor> inputs, List<Tensor> outputs) {
     }
+
+    /**
+     * Whether runs this listener observes may fuse nodes it would otherwise see, such as a Gemm with
+     * its Relu (see {@link Executor.Builder#fuse}). Default false: observers of values (calibration,
+     * the debugger) need every node; a profiler that only times nodes may say true.
+     */
+    default boolean acceptsHiddenNodes() {
+        return false;
+    }
 }

@@ -44,8 +44,8 @@ final class ExecutionPlan {
     }
 
     /** This plan with the fusable node patterns replaced by fused steps (see {@link Fusion}). */
-    ExecutionPlan fused(Graph graph) {
-        List<Step> f = Fusion.apply(graph, steps);
+    ExecutionPlan fused(Graph graph, Fusion.Level level) {
+        List<Step> f = Fusion.apply(graph, steps, level);
         if (f.size() == steps.size()) {
             return this;
         }

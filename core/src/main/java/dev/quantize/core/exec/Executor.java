@@ -37,8 +37,10 @@ import java.util.function.Consumer;
 public final class Executor {
     private final Model model;
     private final Graph graph;
-    /** The plan runs use: fused when fusion is on. */
+    /** The plan runs with hooks use: fused when fusion is on. */
     private final ExecutionPlan plan;
+    /** The plan runs without hooks use: also the fusions that hide nodes hooks must see (Gemm, MatMul). */
+    private final ExecutionPlan hookFree;
     /** Every node of the model: runs that ask for a value a fused step hides use this one. */
     private final ExecutionPlan unfused;
     private final Parallelism parallelism;
@@ -55,7 +57,8 @@ public final class Executor {
         this.graph = b.model.graph();
         this.parallelism = b.parallelism != null ? b.parallelism : Parallelism.defaultForMachine();
         this.unfused = ExecutionPlan.build(b.model, b.registry);
-        this.plan = b.fuse ? unfused.fused(graph) : unfused;
+        this.plan = b.fuse ? unfused.fused(graph, Fusion.Level.VISIBLE) : unfused;
+        this.hookFree = b.fuse ? plan.fused(graph, Fusion.Level.HOOK_FREE) : plan;
         listeners.addAll(b.listeners);
         interceptors.addAll(b.interceptors);
     }
@@ -93,6 +96,9 @@ public final class Executor {
          * fused kernel; default on. Fused results are bit-identical to the unfused nodes. Listeners
          * and interceptors see the fused node (op type in domain "dev.quantize") in place of the
          * nodes it replaces; it produces the last replaced node's output under the same name.
+         * Runs without interceptors, and whose listeners all accept it
+         * ({@link ExecutionListener#acceptsHiddenNodes()}), also fuse Gemm with a following Relu
+         * and MatMul with its own operand's transpose (DLRM's interaction).
          */
         public Builder fuse(boolean fuse) {
             this.fuse = fuse;
@@ -128,7 +134,10 @@ public final class Executor {
         return parallelism;
     }
 
-    /** The nodes in the order they run (fused nodes in place of the patterns they replace). */
+    /**
+     * The nodes in the order they run when hooks are present (fused nodes in place of the patterns
+     * they replace); hook-free runs may fuse further.
+     */
     public List<Node> executionOrder() {
         return plan.steps().stream().map(ExecutionPlan.Step::node).toList();
     }
@@ -166,8 +175,12 @@ public final class Executor {
     /** As {@link #run(Map, Collection)}; {@code liveProbe} (tests) sees the names held after each node. */
     Map<String, Tensor> run(Map<String, Tensor> inputs, Collection<String> outputs, Consumer<Set<String>> liveProbe) {
         checkInputs(inputs);
-        ExecutionPlan plan = this.plan;
+        ExecutionPlan plan = interceptors.isEmpty() && listeners.stream().allMatch(ExecutionListener::acceptsHiddenNodes)
+                ? hookFree : this.plan;
         for (String o : outputs) {
+            if (plan.producerOf(o) == null && this.plan.producerOf(o) != null) {
+                plan = this.plan; // a value inside a hook-free fusion was asked for
+            }
             if (plan.producerOf(o) == null && unfused.producerOf(o) != null) {
                 plan = unfused; // an intermediate value inside a fused pattern was asked for
                 break;

@@ -19,7 +19,11 @@ import java.util.Set;
 /**
  * Replaces known node patterns in an execution order by one fused step (see {@link FusedOps}): the
  * LayerNorm PyTorch exports as ReduceMean, Sub, Pow(2), ReduceMean, Add(eps), Sqrt, Div, Mul(gamma),
- * Add(beta), and the Erf-form GELU Div(x, c), Erf, Add(k), Mul(x, .), Mul(h). A pattern is fused only
+ * Add(beta), the Erf-form GELU Div(x, c), Erf, Add(k), Mul(x, .), Mul(h), Gemm then Relu, and
+ * MatMul(x, Transpose(x)) over the last two axes, optionally followed by Flatten and a Gather of
+ * constant indices (DLRM's pairwise interaction). The last two hide a Gemm or MatMul node, which
+ * quantization hooks must see, so the executor uses them only in runs without hooks (level HOOK_FREE).
+ * A pattern is fused only
  * when its intermediate values are read by nothing outside it and are no graph outputs; the fused
  * node produces the last node's output under the same name. Its step keeps the original steps and
  * runs them instead whenever the fused kernel declines (inputs that are not float32).
@@ -32,9 +36,15 @@ final class Fusion {
     private final Map<String, Tensor> constants = new HashMap<>();
     private final Graph graph;
 
-    private Fusion(Graph graph, List<ExecutionPlan.Step> steps) {
+    /** Which patterns: the hook-visible ones (LayerNorm, GELU) or the hook-free ones (Gemm+Relu, pairwise dots). */
+    enum Level { VISIBLE, HOOK_FREE }
+
+    private final Level level;
+
+    private Fusion(Graph graph, List<ExecutionPlan.Step> steps, Level level) {
         this.graph = graph;
         this.steps = steps;
+        this.level = level;
         for (int i = 0; i < steps.size(); i++) {
             Node n = steps.get(i).node();
             for (String out : n.outputs()) {
@@ -54,8 +64,8 @@ final class Fusion {
     }
 
     /** The steps with every fusable pattern replaced by one step (at the position of its last node). */
-    static List<ExecutionPlan.Step> apply(Graph graph, List<ExecutionPlan.Step> steps) {
-        return new Fusion(graph, steps).run();
+    static List<ExecutionPlan.Step> apply(Graph graph, List<ExecutionPlan.Step> steps, Level level) {
+        return new Fusion(graph, steps, level).run();
     }
 
     private List<ExecutionPlan.Step> run() {
@@ -65,9 +75,17 @@ final class Fusion {
             if (removed.contains(i)) {
                 continue;
             }
-            Match m = layerNorm(i);
-            if (m == null) {
-                m = gelu(i);
+            Match m;
+            if (level == Level.VISIBLE) {
+                m = layerNorm(i);
+                if (m == null) {
+                    m = gelu(i);
+                }
+            } else {
+                m = gemmRelu(i);
+                if (m == null) {
+                    m = pairwiseDots(i);
+                }
             }
             if (m == null || m.members.stream().anyMatch(removed::contains)) {
                 continue;
@@ -214,6 +232,46 @@ final class Fusion {
                 List.of(out(iHalf)), Map.of("divisor", Attribute.of("divisor", divisor),
                         "offset", Attribute.of("offset", offset), "scale", Attribute.of("scale", scale)));
         return new Match(members, step(fused, FusedOps::gelu, members));
+    }
+
+    private Match gemmRelu(int iGemm) {
+        if (!is(iGemm, "Gemm")) {
+            return null;
+        }
+        Integer iRelu = soleConsumer(iGemm, "Relu");
+        if (iRelu == null) {
+            return null;
+        }
+        List<Integer> members = List.of(iGemm, iRelu);
+        Node gemm = node(iGemm);
+        Node fused = new Node(fusedName(iGemm, "GemmRelu"), FusedOps.GEMM_RELU, FusedOps.DOMAIN,
+                gemm.inputs(), List.of(out(iRelu)), gemm.attributes());
+        return new Match(members, step(fused, FusedOps::gemmRelu, members));
+    }
+
+    private Match pairwiseDots(int iTr) {
+        if (!is(iTr, "Transpose") || !java.util.Arrays.equals(node(iTr).intsAttr("perm", null), new long[] {0, 2, 1})) {
+            return null;
+        }
+        String x = node(iTr).inputs().get(0);
+        Integer iMm = soleConsumer(iTr, "MatMul");
+        if (iMm == null || !node(iMm).inputs().equals(List.of(x, out(iTr)))) {
+            return null;
+        }
+        Integer iFlat = soleConsumer(iMm, "Flatten");
+        Integer iGather = iFlat == null || node(iFlat).intAttr("axis", 1) != 1 ? null : soleConsumer(iFlat, "Gather");
+        Tensor idx = iGather == null ? null : constants.get(node(iGather).inputs().get(1));
+        if (iGather != null && node(iGather).intAttr("axis", 0) == 1 && node(iGather).inputs().get(0).equals(out(iFlat))
+                && idx != null && idx.type() == DataType.INT64 && idx.rank() == 1) {
+            List<Integer> members = List.of(iTr, iMm, iFlat, iGather);
+            Node fused = new Node(fusedName(iMm, "PairwiseDots"), FusedOps.PAIRWISE_DOTS, FusedOps.DOMAIN,
+                    List.of(x, node(iGather).inputs().get(1)), List.of(out(iGather)), Map.of());
+            return new Match(members, step(fused, FusedOps::pairwiseDots, members));
+        }
+        List<Integer> members = List.of(iTr, iMm);
+        Node fused = new Node(fusedName(iMm, "PairwiseDots"), FusedOps.PAIRWISE_DOTS, FusedOps.DOMAIN,
+                List.of(x), List.of(out(iMm)), Map.of());
+        return new Match(members, step(fused, FusedOps::pairwiseDots, members));
     }
 
     /** "/act1/Gelu (fused)" for a first node named "/act1/Div": the pattern's scope and what it computes. */

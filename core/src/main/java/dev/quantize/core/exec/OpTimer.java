@@ -25,6 +25,12 @@ public final class OpTimer implements ExecutionListener {
     private final Map<String, String> opTypes = new LinkedHashMap<>();
     private long started;
 
+    /** Times what actually runs: fused kernels included. */
+    @Override
+    public boolean acceptsHiddenNodes() {
+        return true;
+    }
+
     @Override
     public void beforeNode(NodeContext node, List<Tensor> inputs) {
         started = System.nanoTime();

@@ -112,4 +112,50 @@ class FusionTest {
             assertBitIdentical(want.get(v), got.get(v), v);
         }
     }
+
+    @Test
+    void dlrmHookFreeRunsFuseGemmReluAndTheInteractionBitIdentically() throws Exception {
+        Model model = OnnxReader.read(ModelParityTest.shared().resolve("models/dlrm_small/model.onnx"));
+        Executor fused = Executor.builder(model).threads(2).build();
+        Executor plain = Executor.builder(model).threads(1).fuse(false).build();
+        Path eval = ModelParityTest.shared().resolve("models/dlrm_small/eval");
+        // Batch sizes around the pairwise kernel's 16-row blocks, and 1 (where MatMul uses the GEMM kernel).
+        for (int rows : new int[] {1, 2, 17, 1000}) {
+            try (NpyDataset data = NpyDataset.open(eval); BatchReader in = data.batches(rows)) {
+                Map<String, Tensor> cols = in.next().withoutLabels().columns();
+                OpTimer timer = new OpTimer(); // accepts hidden nodes, so the hook-free plan runs
+                fused.addListener(timer);
+                Tensor got = fused.run(cols).get("prob");
+                fused.removeListener(timer);
+                List<String> ops = timer.byOpType().stream().map(OpTimer.Entry::opType).toList();
+                assertTrue(ops.contains(FusedOps.GEMM_RELU) && ops.contains(FusedOps.PAIRWISE_DOTS)
+                        && !ops.contains("Relu") && !ops.contains("MatMul"), ops.toString());
+                assertBitIdentical(plain.run(cols).get("prob"), got, rows + " rows, prob");
+                // The interaction's output (a value inside no fused pattern) matches too.
+                String inter = "/interaction/Gather_output_0";
+                assertBitIdentical(plain.run(cols, List.of(inter)).get(inter), fused.run(cols, List.of(inter)).get(inter),
+                        rows + " rows, " + inter);
+            }
+        }
+    }
+
+    @Test
+    void hooksSeeTheGemmAndReluNodes() throws Exception {
+        Model model = OnnxReader.read(ModelParityTest.shared().resolve("models/dlrm_small/model.onnx"));
+        Executor ex = Executor.builder(model).threads(1).build();
+        List<String> seen = new ArrayList<>();
+        ex.addListener(new ExecutionListener() {
+            @Override
+            public void afterNode(NodeContext node, List<Tensor> inputs, List<Tensor> outputs) {
+                seen.add(node.opType());
+            }
+        });
+        try (NpyDataset data = NpyDataset.open(ModelParityTest.shared().resolve("models/dlrm_small/eval"));
+             BatchReader in = data.batches(8)) {
+            ex.run(in.next().withoutLabels().columns());
+        }
+        assertEquals(6, seen.stream().filter("Gemm"::equals).count(), seen.toString());
+        assertEquals(5, seen.stream().filter("Relu"::equals).count(), seen.toString());
+        assertEquals(1, seen.stream().filter("MatMul"::equals).count(), seen.toString());
+    }
 }

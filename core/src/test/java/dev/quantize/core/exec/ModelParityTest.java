@@ -1,5 +1,6 @@
 package dev.quantize.core.exec;
 
+import dev.quantize.core.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +11,7 @@ import dev.quantize.core.data.NpyDataset;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The two shared trained models on their eval split against the training framework's outputs. */
@@ -21,11 +19,7 @@ class ModelParityTest {
     private static final double REL_TOL = 1e-5;
 
     static Path shared() {
-        String prop = System.getProperty("quantize.shared");
-        Path p = prop != null ? Path.of(prop) : Path.of("../shared");
-        Assumptions.assumeTrue(Files.isDirectory(p.resolve("models")),
-                "shared material not found at " + p.toAbsolutePath() + " (set -Dquantize.shared); skipping");
-        return p;
+        return SharedData.root();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.quantize.core.graph;
 
+import dev.quantize.core.SharedData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,22 +8,16 @@ import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** ModelSummary on the shared models; expected numbers come from the README's architecture. */
 class ModelSummaryTest {
 
     private static Model shared(String name) throws IOException {
-        String prop = System.getProperty("quantize.shared");
-        Path model = (prop != null ? Path.of(prop) : Path.of("..", "..", "shared")).resolve("models/" + name + "/model.onnx");
-        Assumptions.assumeTrue(Files.isRegularFile(model), "shared model absent: " + model.toAbsolutePath());
-        return OnnxReader.read(model);
+        return OnnxReader.read(SharedData.model(name));
     }
 
     private static long dense(int in, int out) {

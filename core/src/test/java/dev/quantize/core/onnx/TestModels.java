@@ -1,5 +1,6 @@
 package dev.quantize.core.onnx;
 
+import dev.quantize.core.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -9,10 +10,8 @@ import dev.quantize.core.graph.Graph;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.graph.Node;
 import dev.quantize.core.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /** Shared-material lookup and deep, bit-exact comparison of models for the ONNX tests. */
 final class TestModels {
@@ -21,11 +20,7 @@ final class TestModels {
 
     /** shared/models/NAME/model.onnx, or the test is skipped with a message. */
     static Path sharedModel(String name) {
-        String prop = System.getProperty("quantize.shared");
-        Path shared = prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
-        Path model = shared.resolve("models").resolve(name).resolve("model.onnx");
-        Assumptions.assumeTrue(Files.isRegularFile(model), "shared model absent: " + model.toAbsolutePath());
-        return model;
+        return SharedData.model(name);
     }
 
     static void assertSameModel(Model a, Model b) {

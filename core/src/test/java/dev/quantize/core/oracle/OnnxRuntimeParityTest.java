@@ -1,5 +1,6 @@
 package dev.quantize.core.oracle;
 
+import dev.quantize.core.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,10 +15,8 @@ import dev.quantize.core.exec.Executor;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,15 +27,7 @@ class OnnxRuntimeParityTest {
     private static final double REL_TOL = 1e-5;
 
     private static Path models() {
-        String prop = System.getProperty("quantize.shared");
-        Path shared = prop != null ? Path.of(prop) : Path.of("..", "shared");
-        if (!Files.isDirectory(shared.resolve("models"))) {
-            shared = Path.of("..", "..", "shared");
-        }
-        Path models = shared.resolve("models");
-        Assumptions.assumeTrue(Files.isDirectory(models), "shared models not found at " + models.toAbsolutePath()
-                + " (set -Dquantize.shared); skipping the ONNX Runtime parity test");
-        return models;
+        return SharedData.models();
     }
 
     @Test

@@ -156,13 +156,16 @@ public final class FormatSearch {
             }
         }
 
-        // 4. Repair: try each layer's next cheaper candidate, keep what still meets the budget.
+        // 4. Repair: try each layer's next cheaper candidate, keep what still meets the budget. No move
+        // is tried twice (one that failed would only fail again as later moves add error), which
+        // bounds the trials by layers x candidates.
+        java.util.Set<List<String>> moves = new java.util.HashSet<>();
         boolean improved = true;
         while (improved) {
             improved = false;
             for (LayerPlan l : best.layers()) {
                 Candidate next = nextCheaper(l, options.get(l.node()), sens);
-                if (next == null) {
+                if (next == null || !moves.add(List.of(l.node(), next.name()))) {
                     continue;
                 }
                 QuantPlan p = best.with(next.applyTo(best.layer(l.node())));

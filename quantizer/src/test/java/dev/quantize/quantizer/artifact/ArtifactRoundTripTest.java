@@ -1,5 +1,6 @@
 package dev.quantize.quantizer.artifact;
 
+import dev.quantize.quantizer.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +39,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,10 +47,7 @@ class ArtifactRoundTripTest {
     Path tmp;
 
     static Path shared() {
-        String p = System.getProperty("quantize.shared");
-        Path root = p != null ? Path.of(p) : Path.of("..", "..", "shared");
-        Assumptions.assumeTrue(Files.isDirectory(root), "shared material not found at " + root + "; skipping");
-        return root;
+        return SharedData.root();
     }
 
     /** The first {@code rows} eval rows of a shared model, fed as the model's inputs. */

@@ -1,5 +1,6 @@
 package dev.quantize.quantizer.emulate;
 
+import dev.quantize.quantizer.SharedData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,19 +18,14 @@ import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.plan.LayerPlan;
 import dev.quantize.quantizer.plan.QuantPlan;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class PlanEmulationTest {
     static Path shared() {
-        String p = System.getProperty("quantize.shared");
-        Path root = p != null ? Path.of(p) : Path.of("..", "..", "shared");
-        Assumptions.assumeTrue(Files.isDirectory(root), "shared material not found at " + root + "; skipping");
-        return root;
+        return SharedData.root();
     }
 
     /** Logit SQNR (dB) of a plan against FP32 on the first 512 eval rows. */

@@ -1,5 +1,6 @@
 package dev.quantize.quantizer.search;
 
+import dev.quantize.quantizer.SharedData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,18 +11,13 @@ import dev.quantize.core.kernel.Parallelism;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.quantizer.plan.QuantPlan;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class FormatSearchTest {
     static Path shared() {
-        String p = System.getProperty("quantize.shared");
-        Path root = p != null ? Path.of(p) : Path.of("..", "..", "shared");
-        Assumptions.assumeTrue(Files.isDirectory(root), "shared material not found at " + root + "; skipping");
-        return root;
+        return SharedData.root();
     }
 
     /** The searched plan meets the default budget, is verified, and is smaller than every uniform plan that meets it. */

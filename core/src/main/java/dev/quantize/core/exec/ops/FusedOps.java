@@ -1,5 +1,6 @@
 package dev.quantize.core.exec.ops;
 
+import dev.quantize.core.kernel.PairwiseDots;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
 import java.util.List;
@@ -18,6 +19,14 @@ public final class FusedOps {
     public static final String LAYER_NORM = "DecomposedLayerNorm";
     /** Erf-form GELU ((x * (erf(x / divisor) + offset)) * scale): input x; attributes divisor, offset, scale. */
     public static final String GELU = "DecomposedGelu";
+    /** Gemm followed by Relu: the Gemm's inputs and attributes. */
+    public static final String GEMM_RELU = "GemmRelu";
+    /**
+     * MatMul of x [N, m, k] by its own last-two-axes Transpose, optionally followed by Flatten(axis 1)
+     * and Gather(axis 1) of constant indices (DLRM's interaction): inputs x and optionally the indices.
+     * Without indices the output is the [N, m, m] product; with them, [N, len] of the picked entries.
+     */
+    public static final String PAIRWISE_DOTS = "PairwiseDots";
 
     private static final int GELU_CHUNK = 1024;
 
@@ -27,6 +36,8 @@ public final class FusedOps {
     static void register(OpRegistry r) {
         r.register(DOMAIN, LAYER_NORM, 1, (ctx, in) -> orUnsupported(ctx, layerNorm(ctx, in)));
         r.register(DOMAIN, GELU, 1, (ctx, in) -> orUnsupported(ctx, gelu(ctx, in)));
+        r.register(DOMAIN, GEMM_RELU, 1, (ctx, in) -> orUnsupported(ctx, gemmRelu(ctx, in)));
+        r.register(DOMAIN, PAIRWISE_DOTS, 1, (ctx, in) -> orUnsupported(ctx, pairwiseDots(ctx, in)));
     }
 
     private static List<Tensor> orUnsupported(OpContext ctx, List<Tensor> out) {
@@ -110,5 +121,81 @@ public final class FusedOps {
             }
         });
         return List.of(Tensor.ofFloats(x.shape(), y));
+    }
+
+    /**
+     * The Gemm node's result (same kernel, same attributes) with Relu applied in place: max(y, 0) with
+     * NaN kept, as the float Relu computes it. Null unless A, B (and C when given) are float32.
+     */
+    public static List<Tensor> gemmRelu(OpContext ctx, List<Tensor> in) {
+        for (Tensor t : in) {
+            if (t != null && t.type() != DataType.FLOAT32) {
+                return null;
+            }
+        }
+        Tensor y = NnOps.gemm(ctx, in).get(0);
+        float[] v = y.floats();
+        ctx.parallelism().parallelFor(v.length, 1 << 15, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float e = v[i];
+                v[i] = e > 0 || e != e ? e : 0f;
+            }
+        });
+        return List.of(y);
+    }
+
+    /**
+     * y[b, i, j] = sum_p x[b, i, p] * x[b, j, p], summed in float in order of p from 0f: exactly the
+     * operations MatMul's direct loops perform on x and its transpose, without building the transpose.
+     * With indices (int64, 1-D, each in [-m*m, m*m)), only the entries idx[t] of each flattened m x m
+     * product are computed, as Flatten then Gather would pick them. Null when x is not float32 of rank
+     * 3 or the indices are unusable (the original nodes then run and report), and where MatMul would
+     * use the GEMM kernel (a single batch, or products above NnOps.SMALL_MATMUL multiply-adds).
+     */
+    public static List<Tensor> pairwiseDots(OpContext ctx, List<Tensor> in) {
+        Tensor x = in.get(0);
+        Tensor idxT = in.size() > 1 ? in.get(1) : null;
+        if (x.type() != DataType.FLOAT32 || x.rank() != 3) {
+            return null;
+        }
+        int batches = x.dim(0);
+        int m = x.dim(1);
+        int k = x.dim(2);
+        if (batches < 2 || (long) m * m * k > NnOps.SMALL_MATMUL) {
+            return null; // MatMul runs these through the GEMM kernel, whose rounding differs
+        }
+        int[] rows;
+        int[] cols;
+        int[] shape;
+        if (idxT == null) {
+            rows = new int[m * m];
+            cols = new int[m * m];
+            for (int t = 0; t < m * m; t++) {
+                rows[t] = t / m;
+                cols[t] = t % m;
+            }
+            shape = new int[] {batches, m, m};
+        } else {
+            if (idxT.type() != DataType.INT64 || idxT.rank() != 1) {
+                return null;
+            }
+            long[] idx = idxT.longs();
+            rows = new int[idx.length];
+            cols = new int[idx.length];
+            for (int t = 0; t < idx.length; t++) {
+                long e = idx[t] < 0 ? idx[t] + (long) m * m : idx[t];
+                if (e < 0 || e >= (long) m * m) {
+                    return null;
+                }
+                rows[t] = (int) (e / m);
+                cols[t] = (int) (e % m);
+            }
+            shape = new int[] {batches, idx.length};
+        }
+        float[] xv = x.floats();
+        int len = rows.length;
+        float[] y = new float[batches * len];
+        PairwiseDots.compute(xv, batches, m, k, rows, cols, y, ctx.parallelism());
+        return List.of(Tensor.ofFloats(shape, y));
     }
 }

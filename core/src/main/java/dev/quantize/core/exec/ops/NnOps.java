@@ -44,7 +44,7 @@ final class NnOps {
     }
 
     /** Y = alpha * op(A) op(B) + beta * C, C broadcast to (M, N). */
-    private static List<Tensor> gemm(OpContext ctx, List<Tensor> in) {
+    static List<Tensor> gemm(OpContext ctx, List<Tensor> in) {
         Tensor a = in.get(0);
         Tensor b = in.get(1);
         Tensor c = in.size() > 2 ? in.get(2) : null;
@@ -89,7 +89,7 @@ final class NnOps {
     }
 
     /** Products up to this many multiply-adds skip the GEMM kernel (its packing and checks cost more). */
-    private static final int SMALL_MATMUL = 4096;
+    static final int SMALL_MATMUL = 4096;
     /** Multiply-adds per parallel chunk of small products. */
     private static final int SMALL_MATMUL_BATCH_CHUNK = 1 << 16;
 
