@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
                 "accuracy budget, writes the quantized artifact and prints the report.",
                 "Exit 1 if no plan meets the budget.", ""},
         subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class, EvalCommand.class,
-                ConformanceCommand.class, CalibrateCommand.class, SamplesCommand.class, BenchCommand.class, ExportCommand.class})
+                ConformanceCommand.class, CalibrateCommand.class, DebugCommand.class, ExportCommand.class, SamplesCommand.class,
+                BenchCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
