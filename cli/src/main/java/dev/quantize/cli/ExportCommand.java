@@ -103,7 +103,10 @@ final class ExportCommand implements Callable<Integer> {
             }
             out.println("ONNX Runtime vs the emulation:");
             c.print(out);
-            out.println(ok ? "check passed" : "check FAILED: outputs differ by more than the tolerance");
+            out.println(ok ? "check passed" : "check FAILED: outputs differ by more than the tolerance"
+                    + (r.fallbacks().isEmpty() ? "" : " (" + r.fallbacks().size() + " planned tensors were exported without their"
+                    + " format, listed above, while the emulation applies it; a plan whose formats all have an ONNX form"
+                    + " would match)"));
             return ok ? 0 : 1;
         }
     }

@@ -79,19 +79,37 @@ public final class OnnxRuntimeOracle implements AutoCloseable {
         Model model = OnnxReader.read(modelFile);
         List<ValueInfo> runtimeInputs = model.graph().runtimeInputs();
         List<String> outs = model.graph().outputs().stream().map(ValueInfo::name).toList();
+        try {
+            return new OnnxRuntimeOracle(name, runtimeInputs, outs, threads, load(modelFile.toAbsolutePath(), threads));
+        } catch (UnsupportedOperationException confused) {
+            // DJL resolves a model file through its folder and can pick the wrong thing when the folder holds
+            // other models ("does not support dynamic blocks"); a private folder with only this file settles it.
+            Path dir = Files.createTempDirectory("quantize-ort-");
+            Path link = dir.resolve("model.onnx");
+            try {
+                Files.createSymbolicLink(link, modelFile.toAbsolutePath());
+                return new OnnxRuntimeOracle(name, runtimeInputs, outs, threads, load(link, threads));
+            } finally {
+                Files.deleteIfExists(link);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    private static ZooModel<NDList, NDList> load(Path modelFile, int threads) throws IOException {
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optEngine("OnnxRuntime")
-                .optModelPath(modelFile.toAbsolutePath())
+                .optModelPath(modelFile)
                 .optTranslator(new NoopTranslator())
                 .optOption("intraOpNumThreads", Integer.toString(threads))
                 .optOption("interOpNumThreads", "1")
                 .optOption("executionMode", "SEQUENTIAL")
                 .build();
         try {
-            return new OnnxRuntimeOracle(name, runtimeInputs, outs, threads, criteria.loadModel());
+            return criteria.loadModel();
         } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
-            throw new OracleException(name + ": ONNX Runtime cannot load the model: " + causeChain(e), e);
+            throw new OracleException(modelFile.getFileName() + ": ONNX Runtime cannot load the model: " + causeChain(e), e);
         }
     }
 
