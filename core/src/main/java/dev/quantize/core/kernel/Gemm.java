@@ -32,6 +32,9 @@ public final class Gemm {
     static final int NC = 1536;
     /** Below this many columns the packed path would mostly compute padding. */
     static final int NARROW_N = 8;
+    /** With B stored (N,K), fewer columns than this over at least FEW_COLUMNS_MIN_DEPTH run as row dots. */
+    static final int FEW_COLUMNS = 16;
+    static final int FEW_COLUMNS_MIN_DEPTH = 64;
     /** Below this many multiply-adds a product stays on the calling thread. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
 
@@ -175,6 +178,10 @@ public final class Gemm {
         }
         if (n < NARROW_N) {
             narrowColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
+        if (transB && !transA && n < FEW_COLUMNS && k >= FEW_COLUMNS_MIN_DEPTH) {
+            fewColumnsTransposedB(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
         if (transposedIsCheaper(m, n, kernels)) {
@@ -346,6 +353,21 @@ public final class Gemm {
             for (int j = 0; j < cols; j++) {
                 c[ci + j] = accumulate ? c[ci + j] + edge[ei + j] : edge[ei + j];
             }
+        }
+    }
+
+    /**
+     * A few output columns of deep rows with B stored (N,K), e.g. a classifier head: every row of C is
+     * N dot products of a contiguous row of A with contiguous rows of B (which stay in L1), four at a
+     * time; no packing, no padding to a micro-tile and no final transposition.
+     */
+    private static void fewColumnsTransposedB(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                              float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
+                                              int ldc, GemmKernels kernels) {
+        float[] acc = WORKSPACE.get().edge(n);
+        for (int i = 0; i < m; i++) {
+            kernels.rowTimesTransposed(n, k, a, aOff + i * lda, b, bOff, ldb, acc, 0);
+            combine(acc, n, c, cOff + i * ldc, 1, alpha, beta);
         }
     }
 
