@@ -130,8 +130,9 @@ public final class ExecutorBench {
                     Map<String, Tensor> feeds = fromData ? evalBatch(eval, model, batch) : synthesise(model, batch, 17);
                     // One run of each checks that both engines take these inputs and agree.
                     double diff = maxRelDiff(executor.run(feeds), ort.run(feeds));
-                    double ex = perInference(() -> executor.run(feeds), runs);
-                    double rt = perInference(() -> ort.run(feeds), runs);
+                    double[] both = perInference(() -> executor.run(feeds), () -> ort.run(feeds), runs);
+                    double ex = both[0];
+                    double rt = both[1];
                     results.add(new Result(displayName(file), batch, threads, fromData ? "eval" : "synthetic", ex, rt, diff));
                     onStep.run();
                 }
@@ -141,18 +142,40 @@ public final class ExecutorBench {
     }
 
     /**
-     * Median seconds per call. Calls first run until the JIT has settled (see {@link #warmUp}), then
-     * are grouped so that one timed group lasts about TARGET_SECONDS.
+     * Median seconds per call of two engines: each is warmed up (see {@link #warmUp}), then calls are
+     * grouped so that one group lasts about TARGET_SECONDS and the timed groups alternate between the
+     * engines (a, b, a, b, ...), so that a change in the machine's load during the measurement hits
+     * both alike. Returns {a, b}.
      */
-    static double perInference(Runnable call, int runs) {
-        double once = warmUp(call);
-        int reps = (int) Math.max(1, Math.min(100_000, Math.round(TARGET_SECONDS / once)));
-        Runnable group = () -> {
-            for (int i = 0; i < reps; i++) {
-                call.run();
-            }
-        };
-        return Stopwatch.median(group, 1, runs) / reps;
+    static double[] perInference(Runnable a, Runnable b, int runs) {
+        int repsA = reps(warmUp(a));
+        int repsB = reps(warmUp(b));
+        double[] ta = new double[runs];
+        double[] tb = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ta[r] = timeGroup(a, repsA);
+            tb[r] = timeGroup(b, repsB);
+        }
+        return new double[] {median(ta), median(tb)};
+    }
+
+    private static int reps(double once) {
+        return (int) Math.max(1, Math.min(100_000, Math.round(TARGET_SECONDS / once)));
+    }
+
+    /** Seconds per call over one group of reps calls. */
+    private static double timeGroup(Runnable call, int reps) {
+        long start = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            call.run();
+        }
+        return (System.nanoTime() - start) / 1e9 / reps;
+    }
+
+    private static double median(double[] t) {
+        double[] sorted = t.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /**
