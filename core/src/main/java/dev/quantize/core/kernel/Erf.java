@@ -11,8 +11,7 @@ import java.util.function.DoubleUnaryOperator;
  * the caller of {@link #fit}, see {@code SpecialFunctions.erfReference}): for |x| &lt; 1.5,
  * erf(x) = x * P(x^2) with P(t) = erf(sqrt t)/sqrt t on [0, 2.25]; above, erf(x) = 1 - exp(-x^2) * Q(x)
  * with Q = erfc(x) exp(x^2) on [1.5, 3.9] (past 3.9, erf rounds to 1 in float; Q is evaluated at
- * min(|x|, 3.9) and the exponential does the rest). The polynomials are evaluated by Estrin's scheme
- * (short dependency chains; see {@link #estrin}). Both branches are computed for every element and
+ * min(|x|, 3.9) and the exponential does the rest). Both branches are computed for every element and
  * blended, so the Vector API implementation has no branches; the plain-Java one performs the same
  * double operations in the same order (only exp may differ in its last bit from the vector one, and
  * one JVM always uses one of the two, chosen once).
@@ -28,9 +27,6 @@ public final class Erf {
     static final double Q_END = 3.9;
     static final double Q_MID = (SPLIT + Q_END) / 2;
     static final double Q_HALF = (Q_END - SPLIT) / 2;
-    /** Q is expanded in w = (z - Q_MID) / Q_HALF, computed as one fma: w = z * Q_INV_HALF + Q_SHIFT. */
-    static final double Q_INV_HALF = 1 / Q_HALF;
-    static final double Q_SHIFT = -Q_MID / Q_HALF;
 
     private static double[] pCoef;
     private static double[] qCoef;
@@ -114,28 +110,13 @@ public final class Erf {
         return out;
     }
 
-    /**
-     * Estrin's scheme with fused multiply-add, the same operations as the vector kernel: terms are
-     * paired as c[2i] + c[2i+1] u, the pairs as a[2i] + a[2i+1] u^2, and so on with u^4, u^8 (an odd last
-     * element is carried up unchanged). Its dependency chain is log2(n) deep instead of Horner's n, so
-     * the CPU overlaps the independent pairs.
-     */
-    static double estrin(double[] c, double u) {
-        double[] v = c.clone();
-        int n = v.length;
-        double x = u;
-        while (n > 1) {
-            int half = n / 2;
-            for (int i = 0; i < half; i++) {
-                v[i] = Math.fma(v[2 * i + 1], x, v[2 * i]);
-            }
-            if (n % 2 == 1) {
-                v[half] = v[n - 1];
-            }
-            n = half + n % 2;
-            x = x * x;
+    /** Horner's rule with fused multiply-add: the same operations as the vector kernel. */
+    static double horner(double[] c, double u) {
+        double r = c[c.length - 1];
+        for (int k = c.length - 2; k >= 0; k--) {
+            r = Math.fma(r, u, c[k]);
         }
-        return v[0];
+        return r;
     }
 
     /** Which implementation runs: "scalar" or "vector". */
@@ -187,9 +168,9 @@ public final class Erf {
         private static double value(double x) {
             double ax = Math.abs(x);
             double t = ax * ax;
-            double small = ax * estrin(pCoef, t * P_SCALE - 1.0);
+            double small = ax * horner(pCoef, t * P_SCALE - 1.0);
             double z = Math.min(ax, Q_END);
-            double large = 1.0 - Math.exp(-t) * estrin(qCoef, Math.fma(z, Q_INV_HALF, Q_SHIFT));
+            double large = 1.0 - Math.exp(-t) * horner(qCoef, (z - Q_MID) / Q_HALF);
             double r = ax < SPLIT ? small : large;
             return x < 0 ? -r : r;
         }
