@@ -36,8 +36,11 @@ import java.util.stream.Stream;
 public final class ExecutorBench {
     /** Target wall time of one timed repetition: tiny batches are looped so the clock can resolve them. */
     private static final double TARGET_SECONDS = 0.05;
-    /** Warm-up per engine and batch before anything is timed. */
-    private static final double WARMUP_SECONDS = 0.4;
+    /** Warm-up per engine and batch before anything is timed: bounds, window and settling tolerance. */
+    private static final double WARMUP_MIN_SECONDS = 1.0;
+    private static final double WARMUP_MAX_SECONDS = 4.0;
+    private static final double WARMUP_WINDOW_SECONDS = 0.25;
+    private static final double WARMUP_TOLERANCE = 0.05;
 
     /** One model at one batch size; times are per inference (one batch), medians over the runs. */
     public record Result(String model, int batch, int threads, String inputs, double executorSeconds,
@@ -127,8 +130,9 @@ public final class ExecutorBench {
                     Map<String, Tensor> feeds = fromData ? evalBatch(eval, model, batch) : synthesise(model, batch, 17);
                     // One run of each checks that both engines take these inputs and agree.
                     double diff = maxRelDiff(executor.run(feeds), ort.run(feeds));
-                    double ex = perInference(() -> executor.run(feeds), runs);
-                    double rt = perInference(() -> ort.run(feeds), runs);
+                    double[] both = perInference(() -> executor.run(feeds), () -> ort.run(feeds), runs);
+                    double ex = both[0];
+                    double rt = both[1];
                     results.add(new Result(displayName(file), batch, threads, fromData ? "eval" : "synthetic", ex, rt, diff));
                     onStep.run();
                 }
@@ -138,26 +142,69 @@ public final class ExecutorBench {
     }
 
     /**
-     * Median seconds per call. Calls first run for WARMUP_SECONDS (the JIT compiles the executor's
-     * loops only after many calls), then are grouped so that one timed group lasts about TARGET_SECONDS.
+     * Median seconds per call of two engines: each is warmed up (see {@link #warmUp}), then calls are
+     * grouped so that one group lasts about TARGET_SECONDS and the timed groups alternate between the
+     * engines (a, b, a, b, ...), so that a change in the machine's load during the measurement hits
+     * both alike. Returns {a, b}.
      */
-    static double perInference(Runnable call, int runs) {
-        long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-        int calls = 0;
-        long start = System.nanoTime();
-        while (calls < 3 || System.nanoTime() < warmEnd) {
-            start = System.nanoTime();
-            call.run();
-            calls++;
+    static double[] perInference(Runnable a, Runnable b, int runs) {
+        int repsA = reps(warmUp(a));
+        int repsB = reps(warmUp(b));
+        double[] ta = new double[runs];
+        double[] tb = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ta[r] = timeGroup(a, repsA);
+            tb[r] = timeGroup(b, repsB);
         }
-        double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);
-        int reps = (int) Math.max(1, Math.min(100_000, Math.round(TARGET_SECONDS / once)));
-        Runnable group = () -> {
-            for (int i = 0; i < reps; i++) {
+        return new double[] {median(ta), median(tb)};
+    }
+
+    private static int reps(double once) {
+        return (int) Math.max(1, Math.min(100_000, Math.round(TARGET_SECONDS / once)));
+    }
+
+    /** Seconds per call over one group of reps calls. */
+    private static double timeGroup(Runnable call, int reps) {
+        long start = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            call.run();
+        }
+        return (System.nanoTime() - start) / 1e9 / reps;
+    }
+
+    private static double median(double[] t) {
+        double[] sorted = t.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /**
+     * Runs calls in windows of WARMUP_WINDOW_SECONDS until the mean time per call of two successive
+     * windows differs by less than WARMUP_TOLERANCE (the JIT compiles the executor's loops only after
+     * many calls, and a compilation in the timed runs would count against that engine), for at least
+     * WARMUP_MIN_SECONDS and at most WARMUP_MAX_SECONDS. Both engines get the same treatment. Returns
+     * the last window's seconds per call.
+     */
+    static double warmUp(Runnable call) {
+        long begin = System.nanoTime();
+        double previous = Double.NaN;
+        while (true) {
+            long windowEnd = System.nanoTime() + (long) (WARMUP_WINDOW_SECONDS * 1e9);
+            int calls = 0;
+            long start = System.nanoTime();
+            while (calls < 3 || System.nanoTime() < windowEnd) {
                 call.run();
+                calls++;
             }
-        };
-        return Stopwatch.median(group, 1, runs) / reps;
+            long now = System.nanoTime();
+            double perCall = Math.max((now - start) / 1e9 / calls, 1e-7);
+            double elapsed = (now - begin) / 1e9;
+            boolean stable = Math.abs(perCall - previous) < WARMUP_TOLERANCE * Math.min(perCall, previous);
+            if (elapsed >= WARMUP_MAX_SECONDS || (stable && elapsed >= WARMUP_MIN_SECONDS)) {
+                return perCall;
+            }
+            previous = perCall;
+        }
     }
 
     /** The first {@code batch} rows of the eval split (repeated from the top if it holds fewer). */

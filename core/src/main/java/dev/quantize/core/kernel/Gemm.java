@@ -32,6 +32,9 @@ public final class Gemm {
     static final int NC = 1536;
     /** Below this many columns the packed path would mostly compute padding. */
     static final int NARROW_N = 8;
+    /** With B stored (N,K), fewer columns than this over at least FEW_COLUMNS_MIN_DEPTH run as row dots. */
+    static final int FEW_COLUMNS = 16;
+    static final int FEW_COLUMNS_MIN_DEPTH = 64;
     /** Below this many multiply-adds a product stays on the calling thread. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
 
@@ -52,17 +55,90 @@ public final class Gemm {
                 GemmKernelsProvider.chosen());
     }
 
+    /**
+     * As gemm, with B also given packed by {@link #prepack} from the same b, bOff and ldb (the caller's
+     * duty; transposition and sizes are checked), or null. The packed path then skips packing B; the other paths read b as usual. Results are
+     * bit-identical to the plain call.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedB packedB,
+                            float beta, float[] c, int cOff, int ldc, Parallelism par) {
+        GemmKernels kernels = GemmKernelsProvider.chosen();
+        if (packedB != null && !packedB.matches(transB, k, n, kernels.nr())) {
+            throw new IllegalArgumentException("gemm: packed B was made for another shape or transposition");
+        }
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, packedB, beta, c, cOff, ldc, par, kernels);
+    }
+
     /** As the public gemm, with the inner loops given explicitly (tests compare both paths). */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc, Parallelism par, GemmKernels kernels) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc, par, kernels);
+    }
+
+    /**
+     * B (stored as for gemm) packed once into the panels the packed path reads, for products that
+     * reuse one B many times (a layer's weights). Immutable; shared by any number of threads.
+     */
+    public static PackedB prepack(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        GemmKernels kernels = GemmKernelsProvider.chosen();
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        int nr = kernels.nr();
+        int colBlocks = (n + NC - 1) / NC;
+        int depthBlocks = (k + KC - 1) / KC;
+        float[][] panels = new float[colBlocks * depthBlocks][];
+        for (int jb = 0; jb < colBlocks; jb++) {
+            int jc = jb * NC;
+            int nc = Math.min(NC, n - jc);
+            for (int pb = 0; pb < depthBlocks; pb++) {
+                int pc = pb * KC;
+                int kc = Math.min(KC, k - pc);
+                float[] panel = new float[kc * roundUp(nc, nr)];
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, panel);
+                panels[jb * depthBlocks + pb] = panel;
+            }
+        }
+        return new PackedB(transB, k, n, nr, depthBlocks, panels);
+    }
+
+    /** B packed by {@link #prepack}: panel (jc / NC, pc / KC) as packB lays it out. */
+    public static final class PackedB {
+        private final boolean transB;
+        private final int k;
+        private final int n;
+        private final int nr;
+        private final int depthBlocks;
+        private final float[][] panels;
+
+        private PackedB(boolean transB, int k, int n, int nr, int depthBlocks, float[][] panels) {
+            this.transB = transB;
+            this.k = k;
+            this.n = n;
+            this.nr = nr;
+            this.depthBlocks = depthBlocks;
+            this.panels = panels;
+        }
+
+        boolean matches(boolean transB, int k, int n, int nr) {
+            return this.transB == transB && this.k == k && this.n == n && this.nr == nr;
+        }
+
+        float[] panel(int jc, int pc) {
+            return panels[jc / NC * depthBlocks + pc / KC];
+        }
+    }
+
+    private static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedB pre,
+                             float beta, float[] c, int cOff, int ldc, Parallelism par, GemmKernels kernels) {
         checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) {
             return;
         }
         long work = (long) m * n * Math.max(k, 1);
         if (par.threads() == 1 || work < PARALLEL_MIN_WORK) {
-            serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, pre, beta, c, cOff, ldc, kernels);
             return;
         }
         int mr = kernels.mr();
@@ -74,7 +150,7 @@ public final class Gemm {
                 int i0 = t0 * mr;
                 int i1 = Math.min(m, t1 * mr);
                 int aSub = transA ? aOff + i0 : aOff + i0 * lda;
-                serial(transA, transB, i1 - i0, n, k, alpha, a, aSub, lda, b, bOff, ldb,
+                serial(transA, transB, i1 - i0, n, k, alpha, a, aSub, lda, b, bOff, ldb, pre,
                         beta, c, cOff + i0 * ldc, ldc, kernels);
             });
         } else {
@@ -83,14 +159,14 @@ public final class Gemm {
                 int j0 = t0 * nr;
                 int j1 = Math.min(n, t1 * nr);
                 int bSub = transB ? bOff + j0 * ldb : bOff + j0;
-                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bSub, ldb,
+                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bSub, ldb, null,
                         beta, c, cOff + j0, ldc, kernels);
             });
         }
     }
 
     private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedB pre,
                                float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
         if (k == 0 || alpha == 0f) {
             scale(m, n, beta, c, cOff, ldc);
@@ -104,11 +180,15 @@ public final class Gemm {
             narrowColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
+        if (transB && !transA && n < FEW_COLUMNS && k >= FEW_COLUMNS_MIN_DEPTH) {
+            fewColumnsTransposedB(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+            return;
+        }
         if (transposedIsCheaper(m, n, kernels)) {
             transposed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
-        packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
+        packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, pre, beta, c, cOff, ldc, kernels);
     }
 
     /**
@@ -129,7 +209,7 @@ public final class Gemm {
                                    float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
         float[] t = WORKSPACE.get().transposed(n * m);
         // op(B)^T is B read with the opposite transpose flag; likewise op(A)^T.
-        packed(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m, kernels);
+        packed(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, null, 0f, t, 0, m, kernels);
         for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
@@ -140,12 +220,12 @@ public final class Gemm {
     }
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedB pre,
                                float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
         int mr = kernels.mr();
         int nr = kernels.nr();
         Workspace ws = WORKSPACE.get();
-        float[] packedB = ws.packedB(KC * roundUp(Math.min(NC, n), nr));
+        float[] scratchB = pre == null ? ws.packedB(KC * roundUp(Math.min(NC, n), nr)) : null;
         float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
         float[] edge = ws.edge(mr * nr);
         // Tiles add alpha*A*B into C (after the first panel when beta == 0), so C first becomes beta*C.
@@ -158,7 +238,12 @@ public final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 // The first panel overwrites C when beta == 0 (C is then never read); otherwise tiles add.
                 boolean accumulate = pc > 0 || beta != 0f;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                float[] packedB = scratchB;
+                if (pre == null) {
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                } else {
+                    packedB = pre.panel(jc, pc);
+                }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, alpha, packedA);
@@ -268,6 +353,21 @@ public final class Gemm {
             for (int j = 0; j < cols; j++) {
                 c[ci + j] = accumulate ? c[ci + j] + edge[ei + j] : edge[ei + j];
             }
+        }
+    }
+
+    /**
+     * A few output columns of deep rows with B stored (N,K), e.g. a classifier head: every row of C is
+     * N dot products of a contiguous row of A with contiguous rows of B (which stay in L1), four at a
+     * time; no packing, no padding to a micro-tile and no final transposition.
+     */
+    private static void fewColumnsTransposedB(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                              float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
+                                              int ldc, GemmKernels kernels) {
+        float[] acc = WORKSPACE.get().edge(n);
+        for (int i = 0; i < m; i++) {
+            kernels.rowTimesTransposed(n, k, a, aOff + i * lda, b, bOff, ldb, acc, 0);
+            combine(acc, n, c, cOff + i * ldc, 1, alpha, beta);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.quantize.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,6 +116,47 @@ class GemmTest {
                 }
             }
         }
+    }
+
+    @Test
+    void prepackedBGivesTheSameBits() {
+        Random rnd = new Random(23);
+        // {m, n, k}: the sample MLP's layers, deeper than one KC panel, wider than one NC block, a ragged edge.
+        int[][] shapes = {{1024, 256, 64}, {300, 256, 256}, {37, 50, 1100}, {20, 1600, 9}, {64, 10, 256}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            for (boolean transB : new boolean[] {false, true}) {
+                float[] a = new float[m * k];
+                float[] b = new float[k * n];
+                float[] c0 = new float[m * n];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) rnd.nextGaussian();
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) rnd.nextGaussian();
+                }
+                for (int i = 0; i < c0.length; i++) {
+                    c0[i] = (float) rnd.nextGaussian();
+                }
+                int ldb = transB ? k : n;
+                Gemm.PackedB packed = Gemm.prepack(transB, k, n, b, 0, ldb);
+                for (int threads : new int[] {1, 2}) {
+                    float[] plain = c0.clone();
+                    float[] pre = c0.clone();
+                    Gemm.gemm(false, transB, m, n, k, 0.5f, a, 0, k, b, 0, ldb, 1f, plain, 0, n, Parallelism.of(threads));
+                    Gemm.gemm(false, transB, m, n, k, 0.5f, a, 0, k, b, 0, ldb, packed, 1f, pre, 0, n,
+                            Parallelism.of(threads));
+                    assertArrayEquals(plain, pre, m + "x" + n + "x" + k + " transB=" + transB + " threads=" + threads);
+                    Reference.Result ref = Reference.gemm(false, transB, m, n, k, 0.5f, a, 0, k, b, 0, ldb, 1f, c0, 0, n);
+                    Check.close(pre, ref, "prepacked " + m + "x" + n + "x" + k);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Gemm.gemm(false, true, 4, 256, 64, 1f, new float[256],
+                0, 64, new float[256 * 64], 0, 64, Gemm.prepack(false, 64, 256, new float[256 * 64], 0, 256), 0f,
+                new float[1024], 0, 256, Parallelism.of(1)));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.quantize.core.exec.ops;
 
 import dev.quantize.core.kernel.PairwiseDots;
+import dev.quantize.core.kernel.Sums;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class FusedOps {
 
     /**
      * Per row of the last axis (C elements): mean = (float) (sum_double(x) / C); d = x - mean;
-     * var = (float) (sum_double(d * d) / C); s = (float) sqrt(var + eps); y = (d / s) * gamma + beta.
+     * var = (float) (sum_double(d * d) / C) (both sums by {@link Sums#sum}, as ReduceMean sums); s = (float) sqrt(var + eps); y = (d / s) * gamma + beta.
      * These are ReduceMean, Sub, Pow(2), ReduceMean, Add, Sqrt, Div, Mul and Add as the executor runs
      * them. Null when x, gamma or beta is not float32 or gamma/beta are not vectors of length C.
      */
@@ -72,20 +73,16 @@ public final class FusedOps {
         float[] y = new float[xv.length];
         int rows = xv.length / c;
         ctx.parallelism().parallelFor(rows, Math.max(1, (1 << 14) / c), (r0, r1) -> {
+            float[] sq = new float[c];
             for (int r = r0; r < r1; r++) {
                 int off = r * c;
-                double sum = 0;
-                for (int i = 0; i < c; i++) {
-                    sum += xv[off + i];
-                }
-                float mean = (float) (sum / c);
-                double sq = 0;
+                float mean = (float) (Sums.sum(xv, off, c) / c);
                 for (int i = 0; i < c; i++) {
                     float d = xv[off + i] - mean;
                     y[off + i] = d;
-                    sq += d * d; // the float product, widened: what Pow(d, 2) then ReduceMean sum
+                    sq[i] = d * d; // the float product: what Pow(d, 2) hands to ReduceMean
                 }
-                float s = (float) Math.sqrt((float) (sq / c) + eps);
+                float s = (float) Math.sqrt((float) (Sums.sum(sq, 0, c) / c) + eps);
                 for (int i = 0; i < c; i++) {
                     y[off + i] = y[off + i] / s * g[i] + b[i];
                 }

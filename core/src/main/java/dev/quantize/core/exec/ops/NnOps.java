@@ -83,8 +83,9 @@ final class NnOps {
                 }
             }
         }
-        Gemm.gemm(ta, tb, m, n, k, alpha, requireFloat32(ctx, a, "A"), 0, a.dim(1), requireFloat32(ctx, b, "B"), 0,
-                b.dim(1), useC ? beta : 0f, y, 0, n, ctx.parallelism());
+        float[] bv = requireFloat32(ctx, b, "B");
+        Gemm.gemm(ta, tb, m, n, k, alpha, requireFloat32(ctx, a, "A"), 0, a.dim(1), bv, 0, b.dim(1),
+                PackedWeights.lookup(bv, tb, k, n, b.dim(1)), useC ? beta : 0f, y, 0, n, ctx.parallelism());
         return List.of(Tensor.ofFloats(shape, y));
     }
 

@@ -1,6 +1,7 @@
 package dev.quantize.core.exec.ops;
 
 import dev.quantize.core.kernel.Parallelism;
+import dev.quantize.core.kernel.Sums;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Shape;
 import dev.quantize.core.tensor.Tensor;
@@ -133,7 +134,10 @@ final class ReduceOps {
         return TensorData.fromDoubles(x.type(), outShape, acc);
     }
 
-    /** One output of an additive reduction over len adjacent elements, accumulated in order. */
+    /**
+     * One output of an additive reduction over len adjacent elements: SUM/MEAN in {@link Sums}'
+     * lane-blocked order (eight partial sums), the others in element order.
+     */
     private static double sumRow(float[] v, int from, int len, Kind kind) {
         double s = 0;
         switch (kind) {
@@ -148,11 +152,7 @@ final class ReduceOps {
                     s += e * e;
                 }
             }
-            default -> {
-                for (int i = from; i < from + len; i++) {
-                    s += v[i];
-                }
-            }
+            default -> s = Sums.sum(v, from, len); // the fused LayerNorm sums in exactly this order
         }
         return s;
     }
@@ -160,7 +160,8 @@ final class ReduceOps {
     /**
      * The additive reductions of a float tensor whose reduced axes are adjacent: x viewed as
      * (outer, r, inner), summed over r with plain loops and no index map or double copy of x. Each
-     * output accumulates its inputs in the same order as the general loop, so results are identical.
+     * output accumulates its inputs in the same order as the general loop, except the last-axis SUM/MEAN
+     * (see {@link #sumRow}), which may differ from the general loop in the last bits of the double sum.
      * Null when the case does not apply.
      */
     private static double[] reduceContiguous(Tensor x, boolean[] reduced, Kind kind, Parallelism par) {
