@@ -112,7 +112,7 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             pw.printf("%s on %s: %s task, %d rows, batch %d%n", modelPath, data, task.name().toLowerCase(Locale.ROOT), n, batchSize);
             Table t = new Table("metric", "value");
-            metrics.forEach((k, v) -> t.row(k.id(), Double.isInfinite(v) ? "exact" : String.format(Locale.ROOT, "%.6f", v)));
+            metrics.forEach((k, v) -> t.row(k.label(), Double.isInfinite(v) ? "exact" : String.format(Locale.ROOT, "%.6f", v)));
             t.print(pw);
         }
         if (task == Task.NONE && ref == null) {

@@ -29,7 +29,7 @@ final class QuantizeReport {
                 100.0 * r.bytes() / Math.max(1, r.fp32Bytes()));
         Table m = new Table("metric", "fp32", "quantized");
         for (Map.Entry<Metric, Double> e : r.fp32Metrics().entrySet()) {
-            m.row(e.getKey().id(), value(e.getValue()), value(r.metrics().get(e.getKey())));
+            m.row(e.getKey().label(), value(e.getValue()), value(r.metrics().get(e.getKey())));
         }
         m.print(out);
         double limit = r.budget().limit(r.fp32Metrics().get(r.budget().metric()));

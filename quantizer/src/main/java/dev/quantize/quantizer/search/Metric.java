@@ -31,6 +31,11 @@ public enum Metric {
         return higherIsBetter;
     }
 
+    /** How tables name the metric ("calibration error" is |mean prediction / mean label - 1|). */
+    public String label() {
+        return this == CALIBRATION_ERROR ? "calibration error" : id;
+    }
+
     public static Metric parse(String s) {
         for (Metric m : values()) {
             if (m.id.equalsIgnoreCase(s) || m.name().equalsIgnoreCase(s)) {
