@@ -11,7 +11,8 @@ import java.util.stream.Stream;
  * A Parquet file, or a folder of Parquet files read as one dataset (the files concatenated in name
  * order), through Arrow's dataset reader. Columns follow the Arrow layouts of {@link ArrowColumns}:
  * scalars, fixed-size lists (with the {@code shape} metadata when written by this project) and
- * variable lists of equal length (as other Parquet writers store vectors).
+ * variable lists of equal length (as other Parquet writers store vectors). Arrow's scanner returns
+ * every list as a variable list without field metadata, so rows are scalars or 1-D (see {@link ParquetWriter}).
  */
 public final class ParquetDataset {
     private ParquetDataset() {

@@ -20,8 +20,18 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
  * streamed to a temporary Arrow IPC file with {@link ArrowWriter} (same column layout, so tensor
  * columns keep their {@code shape} metadata), which the native writer then converts; everything
  * happens in temporary files next to the target, renamed into place at the end.
+ *
+ * <p>Limitation (Arrow 18.3 dataset writer and scanner): field metadata and the fixed-size list type do
+ * not survive, so a column of [2,3] rows reads back as rows of [6] (same elements, row-major). Scalar
+ * and 1-D rows round-trip exactly.
  */
 public final class ParquetWriter {
+    /**
+     * Shared and never closed: the native writer releases exported record batches from its own threads
+     * after {@code DatasetFileWriter.write} returns, so a per-call allocator would be closed under them.
+     */
+    private static final BufferAllocator ALLOCATOR = new RootAllocator();
+
     private ParquetWriter() {
     }
 
@@ -34,10 +44,9 @@ public final class ParquetWriter {
             ipc = AtomicFiles.createTemp(target, ".arrow.tmp");
             out = Files.createTempDirectory(dir, "." + file + ".dir");
             ArrowWriter.write(ipc, source, batchSize);
-            try (BufferAllocator allocator = new RootAllocator();
-                 FileChannel ch = FileChannel.open(ipc, StandardOpenOption.READ);
-                 ArrowFileReader reader = new ArrowFileReader(ch, allocator)) {
-                DatasetFileWriter.write(allocator, reader, FileFormat.PARQUET, out.toUri().toString(), new String[0], 1,
+            try (FileChannel ch = FileChannel.open(ipc, StandardOpenOption.READ);
+                 ArrowFileReader reader = new ArrowFileReader(ch, ALLOCATOR)) {
+                DatasetFileWriter.write(ALLOCATOR, reader, FileFormat.PARQUET, out.toUri().toString(), new String[0], 1,
                         "part_{i}");
             }
             List<Path> parts;
