@@ -1,5 +1,6 @@
 package dev.quantize.core.data;
 
+import dev.quantize.core.SharedData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
