@@ -34,6 +34,8 @@ import java.util.TreeMap;
  * two jobs writing at once serialise instead of failing, and a crash mid-write leaves whole windows only.
  * A file that is not a history (not SQLite, corrupted, foreign tables, newer schema) is refused with a
  * {@link HistoryException} naming the file, after read-only checks: such a file is never modified.
+ *
+ * <p>One instance holds one connection and is not thread-safe: each job or thread opens its own.
  */
 public final class History implements AutoCloseable {
 

@@ -220,6 +220,21 @@ class HistoryTest {
         assertArrayEquals(before, Files.readAllBytes(db));
     }
 
+    @Test
+    void aForeignSqliteDatabaseIsRefusedAndLeftUntouched() throws Exception {
+        Path db = dir.resolve("other.db");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE customers(id INTEGER, name TEXT)");
+            st.execute("INSERT INTO customers VALUES (1, 'a')");
+        }
+        byte[] before = Files.readAllBytes(db);
+        HistoryException e = assertThrows(HistoryException.class, () -> History.open(db));
+        assertEquals("other.db: not a quantize monitor history (a SQLite database without a schema_version table)",
+                e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(db));
+    }
+
     private Process child(Path db, int from, int to) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
