@@ -76,9 +76,14 @@ public final class Evaluator {
     }
 
     private float[] runAll(Executor executor) {
+        return runAll(executor, inputs);
+    }
+
+    /** The evaluated output of every feed, concatenated in order. */
+    private float[] runAll(Executor executor, List<Map<String, Tensor>> feeds) {
         List<float[]> parts = new ArrayList<>();
         int total = 0;
-        for (Map<String, Tensor> in : inputs) {
+        for (Map<String, Tensor> in : feeds) {
             float[] o = executor.run(in).get(output).floats();
             parts.add(o);
             total += o.length;
@@ -143,14 +148,7 @@ public final class Evaluator {
             QuantPlan local = new QuantPlan(plan.layers().stream().filter(l -> inSuffix.contains(l.node())).toList());
             Executor q = Executor.builder(suffix.model()).parallelism(parallelism)
                     .interceptor(new PlanInterceptor(suffix.model(), local, parallelism)).build();
-            float[] all = new float[reference.length];
-            int pos = 0;
-            for (Map<String, Tensor> b : boundary) {
-                float[] o = q.run(b).get(output).floats();
-                System.arraycopy(o, 0, all, pos, o.length);
-                pos += o.length;
-            }
-            out.add(metrics(all));
+            out.add(metrics(runAll(q, boundary)));
         }
         return out;
     }
