@@ -43,8 +43,7 @@ public final class CalibrationTargets {
         Set<String> acts = new LinkedHashSet<>();
         Map<String, Integer> ws = new LinkedHashMap<>();
         if (quantizable) {
-            Map<String, Node> byName = new LinkedHashMap<>();
-            g.nodes().forEach(n -> byName.put(n.displayName(), n));
+            Map<String, Node> byName = g.nodesByDisplayName();
             for (ModelSummary.QuantizableNode q : ModelSummary.of(model).quantizable()) {
                 Node n = byName.get(q.node());
                 if (n == null) {

@@ -26,6 +26,18 @@ public record Graph(String name, List<Node> nodes, List<ValueInfo> inputs, List<
         return inputs.stream().filter(v -> !initializers.containsKey(v.name())).toList();
     }
 
+    /**
+     * Nodes by {@link Node#displayName()} (the name plans, reports and hooks use), in graph order;
+     * a later node wins a clash, as it would in any map filled in that order.
+     */
+    public Map<String, Node> nodesByDisplayName() {
+        Map<String, Node> byName = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            byName.put(n.displayName(), n);
+        }
+        return byName;
+    }
+
     public Node node(String name) {
         for (Node n : nodes) {
             if (n.name().equals(name)) {

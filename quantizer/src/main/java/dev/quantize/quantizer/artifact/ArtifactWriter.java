@@ -167,10 +167,7 @@ public final class ArtifactWriter {
      * quantized only if every use of it sees the same quantized values.
      */
     private static Map<String, Planned> plannedWeights(Model model, QuantPlan plan) {
-        Map<String, Node> byName = new LinkedHashMap<>();
-        for (Node n : model.graph().nodes()) {
-            byName.put(n.displayName(), n);
-        }
+        Map<String, Node> byName = model.graph().nodesByDisplayName();
         Map<String, Planned> out = new LinkedHashMap<>();
         for (LayerPlan l : plan.layers()) {
             if (l.weightFormat().equals(LayerPlan.FP32)) {

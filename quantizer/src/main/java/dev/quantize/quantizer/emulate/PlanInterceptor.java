@@ -40,10 +40,7 @@ public final class PlanInterceptor implements NodeInterceptor {
     public PlanInterceptor(Model model, QuantPlan plan, Parallelism parallelism, boolean quantizeWeights) {
         plan.validate(model);
         this.parallelism = parallelism;
-        Map<String, Node> nodes = new HashMap<>();
-        for (Node n : model.graph().nodes()) {
-            nodes.put(n.displayName(), n);
-        }
+        Map<String, Node> nodes = model.graph().nodesByDisplayName();
         for (LayerPlan l : plan.layers()) {
             if (l.isFp32()) {
                 continue;

@@ -99,10 +99,7 @@ public final class QuantizeJob {
      * activations, the union of both inputs' ranges, since one plan entry covers both).
      */
     public static Map<String, ActivationRange> activationRanges(Model model, CalibrationStats stats, Method method) {
-        Map<String, Node> nodes = new HashMap<>();
-        for (Node n : model.graph().nodes()) {
-            nodes.put(n.displayName(), n);
-        }
+        Map<String, Node> nodes = model.graph().nodesByDisplayName();
         Map<String, ActivationRange> out = new HashMap<>();
         for (ModelSummary.QuantizableNode q : ModelSummary.of(model).quantizable()) {
             if (q.role() == ModelSummary.Role.EMBEDDING) {

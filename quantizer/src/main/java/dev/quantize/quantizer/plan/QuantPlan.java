@@ -77,10 +77,7 @@ public record QuantPlan(List<LayerPlan> layers) {
 
     /** Checks the plan against a model: every node exists, every weight is its initializer, every format parses. */
     public void validate(Model model) {
-        Map<String, Node> byName = new LinkedHashMap<>();
-        for (Node n : model.graph().nodes()) {
-            byName.put(n.displayName(), n);
-        }
+        Map<String, Node> byName = model.graph().nodesByDisplayName();
         List<String> problems = new ArrayList<>();
         for (LayerPlan l : layers) {
             Node n = byName.get(l.node());

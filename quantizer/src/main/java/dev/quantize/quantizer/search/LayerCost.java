@@ -22,12 +22,7 @@ public final class LayerCost {
         if (layer.weightFormat().equals(LayerPlan.FP32)) {
             return 4L * w.size();
         }
-        Node node = null;
-        for (Node n : model.graph().nodes()) {
-            if (n.displayName().equals(layer.node())) {
-                node = n;
-            }
-        }
+        Node node = model.graph().nodesByDisplayName().get(layer.node());
         if (node == null) {
             throw new IllegalArgumentException("layer '" + layer.node() + "' is no node of the model");
         }
