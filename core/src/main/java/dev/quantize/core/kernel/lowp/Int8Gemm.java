@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  * blocks of at most {@link #KC} products, whose partial sums are integers below 2^24, then added as
  * int32), and acc - zp * colsum (int32). Rounding happens only in the epilogue, in this order: the
  * int32 to float conversion (exact below 2^24), the product with the float scale act_scale * w_scale[n]
- * (itself rounded once), the bias addition, so the vector and scalar paths and {@link #reference} agree
+ * (itself rounded once), the bias addition (an absent bias adds +0), so the vector and scalar paths and {@link #reference} agree
  * bit for bit. Against the float emulation (fake-quantized x times dequantized w through the FP32 GEMM),
  * which rounds every dequantized value, product and partial sum, the difference is bounded by
  * (K + 10) * 2^-24 * (sum_k |x'[m,k] * w'[k,n]| + |bias[n]|), x' and w' being the dequantized values
@@ -222,23 +222,24 @@ public final class Int8Gemm {
         // Per call: the combined scale, the zero-point correction and the bias, padded to whole slivers.
         float[] cs = new float[nPad];
         int[] zc = new int[nPad];
-        float[] b = bias == null ? null : new float[nPad];
+        float[] zcf = new float[nPad]; // exact when K <= KC, the only case that reads it
+        float[] b = new float[nPad]; // an absent bias adds zeros
         for (int j = 0; j < n; j++) {
             cs[j] = act.scale() * w.scales[j];
             zc[j] = act.zeroPoint() * w.colsum[j];
-            if (b != null) {
-                b[j] = bias[j];
-            }
+            zcf[j] = zc[j];
+            b[j] = bias == null ? 0f : bias[j];
         }
+        float floor = floor(relu);
         int mr = kernels.mr();
         int rowTiles = (m + mr - 1) / mr;
         Parallelism p = (long) m * n * k < PARALLEL_MIN_WORK ? Parallelism.single() : par;
-        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, cs, zc, b, relu, y, kernels));
+        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, cs, zc, zcf, b, floor, y, kernels));
     }
 
     /** Rows [i0, i1) of y. */
-    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, float[] cs, int[] zc, float[] b,
-                             boolean relu, float[] y, Int8Kernels kernels) {
+    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, float[] cs, int[] zc, float[] zcf,
+                             float[] b, float floor, float[] y, Int8Kernels kernels) {
         int k = w.k;
         int n = w.n;
         int mr = kernels.mr();
@@ -250,6 +251,7 @@ public final class Int8Gemm {
         float[] row = ws.row(k);
         float[] tile = ws.tile(mr * nr);
         int[] acc = ws.acc(mr * nr);
+        float[] zeros = k > KC ? new float[zcf.length] : null;
         float[] out = ws.out(mr * nr);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
@@ -261,12 +263,13 @@ public final class Int8Gemm {
                     int paBase = ir * k;
                     for (int s = s0; s < s1; s++) {
                         int pbBase = s * k * nr;
-                        for (int pc = 0; pc < k; pc += KC) {
-                            int kc = Math.min(KC, k - pc);
-                            kernels.microTile(kc, pa, paBase + pc * mr, w.panels, pbBase + pc * nr, tile);
-                            kernels.accumulate(mr * nr, tile, acc, pc == 0);
+                        if (k <= KC) {
+                            kernels.microTile(k, pa, paBase, w.panels, pbBase, tile);
+                            kernels.epilogue(rows, tile, zcf, cs, b, s * nr, floor, out);
+                        } else {
+                            deep(kernels, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
+                            kernels.epilogue(rows, tile, zeros, cs, b, s * nr, floor, out);
                         }
-                        kernels.epilogue(rows, acc, zc, cs, b, s * nr, relu, out);
                         int cols = Math.min(nr, n - s * nr);
                         for (int r = 0; r < rows; r++) {
                             System.arraycopy(out, r * nr, y, (ic + ir + r) * n + s * nr, cols);
@@ -274,6 +277,25 @@ public final class Int8Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A tile deeper than one exact float block: the blocks' exact sums are added as int32, the zero-point
+     * correction subtracted in int32, and the difference rounded to float once into tile.
+     */
+    private static void deep(Int8Kernels kernels, int k, float[] pa, int paBase, byte[] pb, int pbBase, float[] tile,
+                             int[] acc, int[] zc, int zcOff) {
+        int mr = kernels.mr();
+        int nr = kernels.nr();
+        for (int pc = 0; pc < k; pc += KC) {
+            kernels.microTile(Math.min(KC, k - pc), pa, paBase + pc * mr, pb, pbBase + pc * nr, tile);
+            for (int i = 0; i < mr * nr; i++) {
+                acc[i] = (pc == 0 ? 0 : acc[i]) + (int) tile[i];
+            }
+        }
+        for (int i = 0; i < mr * nr; i++) {
+            tile[i] = (float) (acc[i] - zc[zcOff + i % nr]);
         }
     }
 
@@ -316,7 +338,8 @@ public final class Int8Gemm {
                     acc += q[p] * c;
                     colsum += c;
                 }
-                y[i * n + j] = requantize(acc, act.zeroPoint() * colsum, act.scale() * w.scales[j], bias, j, relu);
+                y[i * n + j] = requantize(acc, act.zeroPoint() * colsum, act.scale() * w.scales[j],
+                        bias == null ? 0f : bias[j], floor(relu));
             }
         }
     }
@@ -330,13 +353,14 @@ public final class Int8Gemm {
         return (int) Math.max(qmin, Math.min(qmax, q));
     }
 
-    /** The epilogue of one output: float(acc - zc) * cs, then + bias[j] if any, then ReLU if asked. */
-    static float requantize(int acc, int zc, float cs, float[] bias, int j, boolean relu) {
-        float v = (float) (acc - zc) * cs;
-        if (bias != null) {
-            v = v + bias[j];
-        }
-        return relu ? Math.max(v, 0f) : v;
+    /** The epilogue of one output: max(float(acc - zc) * cs + bias, floor), each operation rounded on its own. */
+    static float requantize(int acc, int zc, float cs, float bias, float floor) {
+        return Math.max((float) (acc - zc) * cs + bias, floor);
+    }
+
+    /** ReLU as a lower bound: 0, or -Infinity, which Math.max leaves every value (NaN too) unchanged by. */
+    private static float floor(boolean relu) {
+        return relu ? 0f : Float.NEGATIVE_INFINITY;
     }
 
     private static void check(Weights w, float[] x, int m, float[] bias, float[] y, Int8Kernels kernels) {

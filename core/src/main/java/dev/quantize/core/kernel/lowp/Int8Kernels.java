@@ -24,15 +24,14 @@ interface Int8Kernels {
      */
     void microTile(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile);
 
-    /** acc[i] = (first ? 0 : acc[i]) + (int) tile[i] for i &lt; len (tile holds exact integers). */
-    void accumulate(int len, float[] tile, int[] acc, boolean first);
-
     /**
-     * The requantization epilogue of one tile: out[r*nr + j] = relu?(float(acc[r*nr + j] - zc[zcOff + j])
-     * * cs[zcOff + j] (+ bias[zcOff + j] when bias != null)) for r &lt; rows, j &lt; nr; the multiply and the
-     * add are rounded separately, ReLU is Math.max(v, 0f).
+     * The requantization epilogue of one tile: out[r*nr + j] = Math.max((tile[r*nr + j] - zc[zcOff + j])
+     * * cs[zcOff + j] + bias[zcOff + j], floor) for r &lt; rows, j &lt; nr, each operation rounded on its own.
+     * tile and zc hold integers below 2^24 in magnitude (exact floats), so the subtraction rounds the exact
+     * difference once, as float(int difference) does. floor is 0 for ReLU, else -Infinity (a no-op, NaN
+     * included).
      */
-    void epilogue(int rows, int[] acc, int[] zc, float[] cs, float[] bias, int zcOff, boolean relu, float[] out);
+    void epilogue(int rows, float[] tile, float[] zc, float[] cs, float[] bias, int zcOff, float floor, float[] out);
 
     /**
      * Activation codes as {@code IntFormat.quantize} makes them: q[i] = clamp(rint(x[xOff+i] / scale) + zp,

@@ -36,19 +36,12 @@ final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
-    public void accumulate(int len, float[] tile, int[] acc, boolean first) {
-        for (int i = 0; i < len; i++) {
-            acc[i] = (first ? 0 : acc[i]) + (int) tile[i];
-        }
-    }
-
-    @Override
-    public void epilogue(int rows, int[] acc, int[] zc, float[] cs, float[] bias, int zcOff, boolean relu,
+    public void epilogue(int rows, float[] tile, float[] zc, float[] cs, float[] bias, int zcOff, float floor,
                          float[] out) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < NR; j++) {
-                out[r * NR + j] = Int8Gemm.requantize(acc[r * NR + j], zc[zcOff + j], cs[zcOff + j],
-                        bias, zcOff + j, relu);
+                // tile and zc hold exact integers: the float subtraction rounds the exact difference once.
+                out[r * NR + j] = Math.max((tile[r * NR + j] - zc[zcOff + j]) * cs[zcOff + j] + bias[zcOff + j], floor);
             }
         }
     }
