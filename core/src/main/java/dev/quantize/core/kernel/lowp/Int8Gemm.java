@@ -21,15 +21,21 @@ import java.nio.ByteOrder;
  * as {@code IntFormat.quantize} (rint(x / s) + z, clamped; so exactly as the emulation's activation fake
  * quantizer), multiplies codes, and requantizes each MR x NR tile as it leaves the micro-kernel.
  *
- * <p>What is exact: the integer accumulator acc = sum_k xq[m,k] * wq[k,n] (computed in float lanes in
- * blocks of at most {@link #KC} products, whose partial sums are integers below 2^24, then added as
- * int32), and acc - zp * colsum (int32). Rounding happens only in the epilogue, in this order: the
- * int32 to float conversion (exact below 2^24), the product with the float scale act_scale * w_scale[n]
- * (itself rounded once), the bias addition (an absent bias adds +0), so the vector and scalar paths and {@link #reference} agree
- * bit for bit. Against the float emulation (fake-quantized x times dequantized w through the FP32 GEMM),
+ * <p>What is exact: the integer accumulator acc = sum_k xq[m,k] * wq[k,n] and the corrected sum
+ * acc - zp * colsum[n]. Java 17's Vector API has no int8/int16 dot product, so the products are summed
+ * on the FMA units as floats in blocks of at most {@link #KC}, where every partial sum is an integer below
+ * 2^24 and therefore exact; deeper products add the blocks as int32. Rounding happens only in the
+ * epilogue, in this order: acc - zp * colsum to float (one rounding, exact below 2^24), the product with
+ * the float scale act_scale * w_scale[n] (itself rounded once), the bias addition (an absent bias adds
+ * +0), then ReLU (max with 0). So the vector and scalar paths and {@link #reference} (int loops) agree bit
+ * for bit. Against the float emulation (fake-quantized x times dequantized w through the FP32 GEMM),
  * which rounds every dequantized value, product and partial sum, the difference is bounded by
  * (K + 10) * 2^-24 * (sum_k |x'[m,k] * w'[k,n]| + |bias[n]|), x' and w' being the dequantized values
- * (Int8GemmTest derives and checks the bound).
+ * (Int8GemmTest derives and checks the bound; on random data the worst case seen is about 0.3 of it).
+ *
+ * <p>Limits: weights must be symmetric (no weight zero point); K at most {@link #MAX_K}; the micro-tile is 3
+ * vectors wide (48 columns with AVX-512), so layers with a few outputs (a 10-class head) compute mostly
+ * padding and run slower than the FP32 GEMM, which transposes such products.
  */
 public final class Int8Gemm {
     /**
