@@ -188,7 +188,7 @@ public final class Int8Gemm {
         if (scales.length != n && scales.length != 1) {
             throw new IllegalArgumentException("int8 GEMM: " + scales.length + " scales for " + n + " output columns");
         }
-        int nr = kernels.nr();
+        int nr = n <= kernels.narrowNr() ? kernels.narrowNr() : kernels.nr();
         int slivers = (n + nr - 1) / nr;
         byte[] panels = new byte[slivers * k * nr];
         int[] colsum = new int[slivers * nr];
@@ -249,32 +249,31 @@ public final class Int8Gemm {
         int k = w.k;
         int n = w.n;
         int mr = kernels.mr();
-        int nr = kernels.nr();
+        int nr = w.nr;
         int slivers = (n + nr - 1) / nr;
         int sliversPerBlock = Math.max(1, COLUMN_BLOCK_BYTES / (k * nr));
         Workspace ws = WORKSPACE.get();
         float[] pa = ws.packedA(MC * k);
-        float[] row = ws.row(k);
         float[] tile = ws.tile(mr * nr);
         int[] acc = ws.acc(mr * nr);
         float[] zeros = k > KC ? new float[zcf.length] : null;
         float[] out = ws.out(mr * nr);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            packA(x, ic, mc, k, act, mr, kernels, row, pa);
+            packA(x, ic, mc, k, act, mr, kernels, pa);
             for (int s0 = 0; s0 < slivers; s0 += sliversPerBlock) {
                 int s1 = Math.min(slivers, s0 + sliversPerBlock);
                 for (int ir = 0; ir < mc; ir += mr) {
                     int rows = Math.min(mr, mc - ir);
-                    int paBase = ir * k;
+                    int paBase = ir * k; // rows ir.. of the block, k apart
                     for (int s = s0; s < s1; s++) {
                         int pbBase = s * k * nr;
                         if (k <= KC) {
-                            kernels.microTile(k, pa, paBase, w.panels, pbBase, tile);
-                            kernels.epilogue(rows, tile, zcf, cs, b, s * nr, floor, out);
+                            kernels.microTile(nr, k, pa, paBase, k, w.panels, pbBase, tile);
+                            kernels.epilogue(nr, rows, tile, zcf, cs, b, s * nr, floor, out);
                         } else {
-                            deep(kernels, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
-                            kernels.epilogue(rows, tile, zeros, cs, b, s * nr, floor, out);
+                            deep(kernels, nr, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
+                            kernels.epilogue(nr, rows, tile, zeros, cs, b, s * nr, floor, out);
                         }
                         int cols = Math.min(nr, n - s * nr);
                         for (int r = 0; r < rows; r++) {
@@ -290,12 +289,11 @@ public final class Int8Gemm {
      * A tile deeper than one exact float block: the blocks' exact sums are added as int32, the zero-point
      * correction subtracted in int32, and the difference rounded to float once into tile.
      */
-    private static void deep(Int8Kernels kernels, int k, float[] pa, int paBase, byte[] pb, int pbBase, float[] tile,
-                             int[] acc, int[] zc, int zcOff) {
+    private static void deep(Int8Kernels kernels, int nr, int k, float[] pa, int paBase, byte[] pb, int pbBase,
+                             float[] tile, int[] acc, int[] zc, int zcOff) {
         int mr = kernels.mr();
-        int nr = kernels.nr();
         for (int pc = 0; pc < k; pc += KC) {
-            kernels.microTile(Math.min(KC, k - pc), pa, paBase + pc * mr, pb, pbBase + pc * nr, tile);
+            kernels.microTile(nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
             for (int i = 0; i < mr * nr; i++) {
                 acc[i] = (pc == 0 ? 0 : acc[i]) + (int) tile[i];
             }
@@ -305,23 +303,13 @@ public final class Int8Gemm {
         }
     }
 
-    /** Quantizes rows [ic, ic+mc) of x into tiles of mr rows: pa[t*k*mr + p*mr + r], padding rows zero. */
-    private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels,
-                              float[] row, float[] pa) {
-        int tiles = (mc + mr - 1) / mr;
-        for (int r = 0; r < tiles * mr; r++) {
-            int base = r / mr * k * mr + r % mr;
-            if (r < mc) {
-                kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), row);
-                for (int p = 0; p < k; p++) {
-                    pa[base + p * mr] = row[p];
-                }
-            } else {
-                for (int p = 0; p < k; p++) {
-                    pa[base + p * mr] = 0f;
-                }
-            }
+    /** Quantizes rows [ic, ic+mc) of x into pa row by row (k apart), and zeroes the padding rows of the last tile. */
+    private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels, float[] pa) {
+        for (int r = 0; r < mc; r++) {
+            kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, r * k);
         }
+        int padded = (mc + mr - 1) / mr * mr;
+        java.util.Arrays.fill(pa, mc * k, padded * k, 0f);
     }
 
     /**
@@ -370,7 +358,7 @@ public final class Int8Gemm {
     }
 
     private static void check(Weights w, float[] x, int m, float[] bias, float[] y, Int8Kernels kernels) {
-        if (w.nr != kernels.nr()) {
+        if (w.nr != kernels.nr() && w.nr != kernels.narrowNr()) {
             throw new IllegalArgumentException("int8 GEMM: weights were prepacked for other kernels");
         }
         if (m < 0) {
@@ -392,7 +380,6 @@ public final class Int8Gemm {
     /** Per-thread scratch buffers, grown on demand. */
     private static final class Workspace {
         private float[] a = new float[0];
-        private float[] row = new float[0];
         private float[] tile = new float[0];
         private int[] acc = new int[0];
         private float[] out = new float[0];
@@ -402,13 +389,6 @@ public final class Int8Gemm {
                 a = new float[size];
             }
             return a;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
         }
 
         float[] tile(int size) {

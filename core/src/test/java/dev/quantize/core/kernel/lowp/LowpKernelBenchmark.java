@@ -28,10 +28,10 @@ public final class LowpKernelBenchmark {
             xs[i] = (float) Math.sin(i) * 4;
         }
         for (int round = 0; round < 3; round++) {
-            double tq = time(() -> kern.quantize(xs.length, xs, 0, 0.03f, 3, -128, 127, qs));
+            double tq = time(() -> kern.quantize(xs.length, xs, 0, 0.03f, 3, -128, 127, qs, 0));
             System.out.printf(Locale.ROOT, "quantize: %.2f ns per value%n", tq / xs.length * 1e9);
         }
-        int[][] shapes = {{1024, 256, 256}, {1024, 64, 256}, {1024, 256, 10}, {1024, 13, 64}, {1024, 64, 32}};
+        int[][] shapes = {{1024, 256, 256}, {1024, 64, 256}, {1024, 256, 10}, {1024, 13, 64}, {1024, 64, 32}, {1024, 32, 16}};
         Random rnd = new Random(1);
         IntFormat act = (IntFormat) FormatRegistry.parse("int8_per_tensor");
         IntFormat wf = (IntFormat) FormatRegistry.parse("int8_per_channel");
