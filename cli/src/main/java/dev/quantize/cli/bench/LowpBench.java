@@ -108,6 +108,11 @@ public final class LowpBench {
                     Gemm.gemm(false, l.transB, m, n, k, 1f, x, 0, k, w, 0, ldb, packedB, 1f, y, 0, n, par);
                 };
                 // Each kernel is timed right after a fresh FP32 measurement, so drifting machine load hits both.
+                warm(fp32);
+                warm(() -> Int8Gemm.run(int8, x, m, act, bias, false, y, par));
+                for (DecodingGemm.Weights d : decoding) {
+                    warm(() -> DecodingGemm.run(d, x, m, bias, y, par));
+                }
                 double f1 = Stopwatch.median(fp32, 5, runs);
                 out.add(new Result(l.model, l.name, m, k, n, "fp32 gemm (" + Gemm.implementation() + ")", threads, f1, f1,
                         4L * n * k));
@@ -124,6 +129,18 @@ public final class LowpBench {
             }
         }
         return out;
+    }
+
+    /**
+     * Runs an action for at least half a second and 20 times: a new shape can take a kernel down a branch
+     * its compiled code never saw, and on a loaded machine the recompilation takes a while (counted
+     * warm-ups alone measured interpreted code at 1/100 of the speed).
+     */
+    private static void warm(Runnable action) {
+        long end = System.nanoTime() + 500_000_000L;
+        for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
+            action.run();
+        }
     }
 
     private static float[] gaussian(SplittableRandom rnd, int n) {
