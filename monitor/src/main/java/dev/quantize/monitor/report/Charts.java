@@ -165,7 +165,9 @@ final class Charts {
         c.getStyler().setOverlapped(true); // one level series per colour, each bar in exactly one of them
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setXAxisLabelRotation(names.size() > 6 ? 90 : 0); // 90: one label per bar fits
-        c.getStyler().setXAxisMaxLabelCount(names.size()); // else XChart shows only every few
+        if (names.size() > 1) {
+            c.getStyler().setXAxisMaxLabelCount(names.size()); // else XChart shows only every few (and refuses 1)
+        }
         c.getStyler().setYAxisMin(0.0);
         List<String> labels = new ArrayList<>();
         for (String n : names) {

@@ -290,7 +290,7 @@ public final class HtmlReport {
     }
 
     /** The n worst names by their latest value; names without a finite latest value come last, by name. */
-    private static List<String> worst(Set<String> all, Function<String, Double> latestValue, boolean lowIsWorse, int n) {
+    static List<String> worst(Set<String> all, Function<String, Double> latestValue, boolean lowIsWorse, int n) {
         Comparator<String> byValue = Comparator.comparingDouble(name -> {
             double v = latestValue.apply(name);
             if (Double.isNaN(v)) {
@@ -359,10 +359,12 @@ public final class HtmlReport {
         if (Double.isInfinite(v)) {
             return v > 0 ? "+inf" : "-inf";
         }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return String.format(Locale.ROOT, "%.0f", v);
+        double a = Math.abs(v);
+        if (a != 0 && (a < 1e-4 || a >= 1e9)) {
+            return String.format(Locale.ROOT, "%.3e", v);
         }
-        return String.format(Locale.ROOT, "%.4g", v);
+        // 4 significant digits without trailing zeros: 0.25, 0.1235, 200000
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(a >= 1e4 ? 10 : 4)).stripTrailingZeros().toPlainString();
     }
 
     /** HTML-escapes text for element content and quoted attributes; control characters become U+FFFD. */
