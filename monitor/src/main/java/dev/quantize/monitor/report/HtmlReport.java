@@ -148,9 +148,9 @@ public final class HtmlReport {
         html.append("</div>\n");
 
         section("Layers");
-        layerChart(latest, "sqnr_db", "sqnr_db_calib", "Per-layer SQNR (dashed: calibration)", "dB", true,
+        layerChart(latest, "sqnr_db", "sqnr_db_calib", "Per-layer SQNR (dashed or +: calibration)", "dB", true,
                 "lowest SQNR");
-        layerChart(latest, "saturation", "saturation_calib", "Per-layer saturation (dashed: calibration)",
+        layerChart(latest, "saturation", "saturation_calib", "Per-layer saturation (dashed or +: calibration)",
                 "fraction clipped", false, "highest saturation");
 
         section("Input drift");
