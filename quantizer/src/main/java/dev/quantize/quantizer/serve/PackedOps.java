@@ -1,0 +1,103 @@
+package dev.quantize.quantizer.serve;
+
+import dev.quantize.core.exec.ops.OpContext;
+import dev.quantize.core.exec.ops.OpRegistry;
+import dev.quantize.core.exec.ops.TensorData;
+import dev.quantize.core.graph.Node;
+import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
+import dev.quantize.core.tensor.DataType;
+import dev.quantize.core.tensor.Tensor;
+import dev.quantize.quantizer.emulate.FakeQuantizer;
+import dev.quantize.quantizer.emulate.LayerAxes;
+import dev.quantize.quantizer.plan.ActivationRange;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ops of a packed model, in domain {@value #DOMAIN}. Each rewritten node finds its packed
+ * weights here by node name (not through FP32 initializers): one table per model, filled by
+ * {@link PackedRewrite}. The kernels themselves live in {@code core.kernel.lowp} and know nothing of
+ * graphs.
+ */
+final class PackedOps {
+    static final String DOMAIN = "dev.quantize";
+    static final String EMBEDDING_BAG = "PackedEmbeddingBag";
+    static final String FAKE_QUANTIZE = "FakeQuantize";
+
+    /**
+     * A row-wise table looked up by index tensors of any rank: {@code bagAxis} is the index axis pooled
+     * over (-1: none, a plain Gather), {@code keepDims} whether the pooled axis stays as size 1.
+     */
+    record Bag(RowwiseEmbeddingBag.Table table, RowwiseEmbeddingBag.Pooling pooling, boolean pooled, boolean keepDims) {
+    }
+
+    /** Fake quantization of one activation input of a layer, exactly as {@code PlanInterceptor} applies it. */
+    record Quantize(FakeQuantizer quantizer, Node layer, int inputIndex, ActivationRange range) {
+    }
+
+    private final Map<String, Bag> bags = new HashMap<>();
+    private final Map<String, Quantize> quantizers = new HashMap<>();
+
+    void addBag(String node, Bag bag) {
+        bags.put(node, bag);
+    }
+
+    void addQuantize(String node, Quantize q) {
+        quantizers.put(node, q);
+    }
+
+    /** A copy of the standard registry with this model's packed ops. */
+    OpRegistry registry() {
+        OpRegistry r = OpRegistry.standardCopy();
+        r.register(DOMAIN, EMBEDDING_BAG, 1, (ctx, in) -> List.of(bag(ctx, bags.get(ctx.node().name()), in.get(0))));
+        r.register(DOMAIN, FAKE_QUANTIZE, 1, (ctx, in) -> List.of(quantize(ctx, quantizers.get(ctx.node().name()), in.get(0))));
+        return r;
+    }
+
+    private static Tensor bag(OpContext ctx, Bag bag, Tensor indices) {
+        if (indices.type() != DataType.INT64 && indices.type() != DataType.INT32) {
+            throw ctx.error("indices must be int64 or int32, not " + indices.type());
+        }
+        long[] idx = TensorData.toLongs(indices);
+        int[] ishape = indices.shape();
+        int cols = bag.table().cols();
+        int bagLength = !bag.pooled() ? 1 : ishape.length == 0 ? 0 : ishape[ishape.length - 1];
+        if (bag.pooled() && ishape.length == 0) {
+            throw ctx.error("pooled lookups need indices of rank 1 or more");
+        }
+        int bags = bagLength == 0 ? (bag.pooled() ? idx.length : 0) : idx.length / bagLength;
+        if (bag.pooled() && bagLength == 0) {
+            bags = 1;
+            for (int d = 0; d < ishape.length - 1; d++) {
+                bags *= ishape[d];
+            }
+        }
+        int[] outShape;
+        if (!bag.pooled()) {
+            outShape = Arrays.copyOf(ishape, ishape.length + 1);
+        } else {
+            outShape = Arrays.copyOf(ishape, ishape.length - 1 + (bag.keepDims() ? 2 : 1));
+            if (bag.keepDims()) {
+                outShape[ishape.length - 1] = 1;
+            }
+        }
+        outShape[outShape.length - 1] = cols;
+        float[] out = new float[Math.multiplyExact(bags, cols)];
+        try {
+            RowwiseEmbeddingBag.run(bag.table(), idx, RowwiseEmbeddingBag.fixedOffsets(bags, bagLength), null,
+                    bag.pooling(), out, ctx.parallelism());
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(e.getMessage());
+        }
+        return Tensor.ofFloats(outShape, out);
+    }
+
+    private static Tensor quantize(OpContext ctx, Quantize q, Tensor x) {
+        if (x.type() != DataType.FLOAT32) {
+            return x; // as PlanInterceptor: only float32 activations are quantized
+        }
+        return q.quantizer().apply(x, LayerAxes.activation(q.layer(), q.inputIndex(), x.rank()), q.range(), ctx.parallelism());
+    }
+}

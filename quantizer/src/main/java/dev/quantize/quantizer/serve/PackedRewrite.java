@@ -1,0 +1,242 @@
+package dev.quantize.quantizer.serve;
+
+import dev.quantize.core.exec.ops.TensorData;
+import dev.quantize.core.format.FormatRegistry;
+import dev.quantize.core.format.NumericFormat;
+import dev.quantize.core.format.RowwiseFormat;
+import dev.quantize.core.graph.Attribute;
+import dev.quantize.core.graph.Graph;
+import dev.quantize.core.graph.Model;
+import dev.quantize.core.graph.ModelSummary;
+import dev.quantize.core.graph.Node;
+import dev.quantize.core.graph.ValueInfo;
+import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
+import dev.quantize.core.tensor.Tensor;
+import dev.quantize.quantizer.artifact.Artifact;
+import dev.quantize.quantizer.artifact.TensorEntry;
+import dev.quantize.quantizer.emulate.FakeQuantizer;
+import dev.quantize.quantizer.plan.LayerPlan;
+import dev.quantize.quantizer.plan.QuantPlan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns an artifact's graph into the graph packed execution runs:
+ * <ul>
+ *   <li>an embedding lookup (Gather of a row-wise packed table, with the ReduceSum/ReduceMean over the
+ *   bag axis that follows it, if any) becomes one {@code PackedEmbeddingBag} node that reads the
+ *   packed rows from the mapped file;</li>
+ *   <li>a layer whose plan has an activation format gets a {@code FakeQuantize} node in front of each
+ *   activation input the emulation quantizes (the activation stays float, quantized as
+ *   {@code PlanInterceptor} does it);</li>
+ *   <li>every other packed weight is decoded once at load into an FP32 initializer.</li>
+ * </ul>
+ * A rewritten node keeps the name of the layer it replaces, so listeners see the quantized layers by
+ * their display names; a fused bag produces the reduction's output under its name.
+ */
+final class PackedRewrite {
+    /** What runs a layer of the plan in the packed model. */
+    enum Kernel {
+        ROWWISE_EMBEDDING_BAG("row-wise embedding bag (packed, mapped)"),
+        ROWWISE_GATHER("row-wise gather (packed, mapped)"),
+        DECODED_AT_LOAD("weight decoded to FP32 at load"),
+        FP32("fp32");
+
+        final String description;
+
+        Kernel(String description) {
+            this.description = description;
+        }
+    }
+
+    record Result(Model model, PackedOps ops, Map<String, Kernel> kernels) {
+    }
+
+    private final Artifact artifact;
+    private final Graph graph;
+    private final Map<String, LayerPlan> layers = new HashMap<>();
+    private final Map<String, List<Integer>> consumers = new HashMap<>();
+    private final Set<String> graphOutputs = new HashSet<>();
+    private final PackedOps ops = new PackedOps();
+    private final Map<String, Kernel> kernels = new LinkedHashMap<>();
+
+    private PackedRewrite(Artifact artifact) {
+        this.artifact = artifact;
+        this.graph = artifact.strippedModel().graph();
+        QuantPlan plan = artifact.plan();
+        for (LayerPlan l : plan.layers()) {
+            layers.put(l.node(), l);
+        }
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String in : nodes.get(i).inputs()) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+            }
+        }
+        graph.outputs().forEach(o -> graphOutputs.add(o.name()));
+    }
+
+    static Result rewrite(Artifact artifact) {
+        return new PackedRewrite(artifact).run();
+    }
+
+    private Result run() {
+        List<Node> nodes = graph.nodes();
+        List<Node> out = new ArrayList<>();
+        Set<Integer> absorbed = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (absorbed.contains(i)) {
+                continue;
+            }
+            Node n = nodes.get(i);
+            LayerPlan l = layers.get(n.displayName());
+            Node replaced = l == null ? null : embedding(n, l, absorbed);
+            if (replaced != null) {
+                out.add(replaced);
+                continue;
+            }
+            if (l != null && !l.isFp32()) {
+                kernels.put(l.node(), l.weightFormat().equals(LayerPlan.FP32) ? Kernel.FP32 : Kernel.DECODED_AT_LOAD);
+            }
+            out.add(withQuantizedActivations(n, l, out));
+        }
+        // Initializers: the ones the stored graph kept, and every file tensor a remaining node reads
+        // (raw ones as stored, packed ones decoded: the placeholder for layers without a packed kernel).
+        Set<String> read = new HashSet<>();
+        out.forEach(n -> read.addAll(n.inputs()));
+        Map<String, Tensor> inits = new LinkedHashMap<>(graph.initializers());
+        for (TensorEntry t : artifact.tensors()) {
+            if (read.contains(t.name())) {
+                inits.put(t.name(), artifact.value(t.name()));
+            }
+        }
+        List<ValueInfo> inputs = graph.inputs().stream()
+                .filter(v -> inits.containsKey(v.name()) || !isFileTensor(v.name())).toList();
+        Graph g = new Graph(graph.name(), out, inputs, graph.outputs(), inits, graph.valueInfos());
+        Model stripped = artifact.strippedModel();
+        Map<String, Long> opsets = new LinkedHashMap<>(stripped.opsets());
+        opsets.put(PackedOps.DOMAIN, 1L);
+        Model m = new Model(stripped.irVersion(), opsets, stripped.producerName(), stripped.producerVersion(), g,
+                stripped.metadata());
+        return new Result(m, ops, kernels);
+    }
+
+    private boolean isFileTensor(String name) {
+        return artifact.tensors().stream().anyMatch(t -> t.name().equals(name));
+    }
+
+    /**
+     * A Gather of a row-wise packed table (and the bag reduction after it) as one packed node, or null
+     * when the node is not such a lookup.
+     */
+    private Node embedding(Node gather, LayerPlan l, Set<Integer> absorbed) {
+        if (!gather.opType().equals("Gather") || l.role() != ModelSummary.Role.EMBEDDING
+                || !l.activationFormat().equals(LayerPlan.FP32) || gather.intAttr("axis", 0) != 0
+                || !gather.input(0).equals(l.weight())) {
+            return null;
+        }
+        NumericFormat f = FormatRegistry.parse(l.weightFormat());
+        TensorEntry t = artifact.tensor(l.weight());
+        if (!(f instanceof RowwiseFormat rf) || !(t.storage() instanceof TensorEntry.Packed p) || p.scale() != 1f
+                || t.shape().length != 2) {
+            return null;
+        }
+        RowwiseEmbeddingBag.Table table = new RowwiseEmbeddingBag.Table(artifact.packedTensor(l.weight()),
+                t.shape()[0], t.shape()[1], rf.bits());
+        String indices = gather.input(1);
+        String gathered = gather.outputs().get(0);
+        List<Integer> users = consumers.getOrDefault(gathered, List.of());
+        if (users.size() == 1 && !graphOutputs.contains(gathered)) {
+            int ri = users.get(0);
+            Node r = graph.nodes().get(ri);
+            if (pooledOverBag(r, gathered, indices)) {
+                RowwiseEmbeddingBag.Pooling pooling = r.opType().equals("ReduceMean")
+                        ? RowwiseEmbeddingBag.Pooling.MEAN : RowwiseEmbeddingBag.Pooling.SUM;
+                absorbed.add(ri);
+                ops.addBag(gather.name(), new PackedOps.Bag(table, pooling, true, r.intAttr("keepdims", 1) != 0));
+                kernels.put(l.node(), Kernel.ROWWISE_EMBEDDING_BAG);
+                return new Node(gather.name(), PackedOps.EMBEDDING_BAG, PackedOps.DOMAIN, List.of(indices), r.outputs(),
+                        Map.of("pooling", Attribute.of("pooling", pooling.name().toLowerCase())));
+            }
+        }
+        ops.addBag(gather.name(), new PackedOps.Bag(table, RowwiseEmbeddingBag.Pooling.SUM, false, false));
+        kernels.put(l.node(), Kernel.ROWWISE_GATHER);
+        return new Node(gather.name(), PackedOps.EMBEDDING_BAG, PackedOps.DOMAIN, List.of(indices), gather.outputs(),
+                Map.of("pooling", Attribute.of("pooling", "none")));
+    }
+
+    /**
+     * Whether {@code r} sums or averages the gathered rows over the last index axis (the bag), the
+     * only axis it reduces: axes -2, or the indices' last axis when their rank is declared.
+     */
+    private boolean pooledOverBag(Node r, String gathered, String indices) {
+        if (!(r.opType().equals("ReduceSum") || r.opType().equals("ReduceMean")) || !r.input(0).equals(gathered)) {
+            return false;
+        }
+        long[] axes = r.intsAttr("axes", null);
+        if (!r.input(1).isEmpty()) {
+            Tensor a = constant(r.input(1));
+            axes = a == null ? null : TensorData.toLongs(a);
+        }
+        if (axes == null || axes.length != 1) {
+            return false;
+        }
+        if (axes[0] == -2) {
+            return true;
+        }
+        int rank = declaredRank(indices);
+        return rank >= 1 && axes[0] == rank - 1;
+    }
+
+    private Tensor constant(String name) {
+        Tensor t = graph.initializers().get(name);
+        if (t != null) {
+            return t;
+        }
+        for (Node n : graph.nodes()) {
+            if (n.opType().equals("Constant") && n.outputs().contains(name) && n.attribute("value") != null) {
+                return n.attribute("value").asTensor();
+            }
+        }
+        return null;
+    }
+
+    private int declaredRank(String value) {
+        for (List<ValueInfo> list : List.of(graph.inputs(), graph.valueInfos())) {
+            for (ValueInfo v : list) {
+                if (v.name().equals(value) && v.shape() != null) {
+                    return v.shape().size();
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The node with a FakeQuantize node in front of each input the emulation quantizes (input 0, and
+     * input 1 of activations-only layers); the FakeQuantize nodes are appended to {@code out} first.
+     */
+    private Node withQuantizedActivations(Node n, LayerPlan l, List<Node> out) {
+        if (l == null || l.activationFormat().equals(LayerPlan.FP32)) {
+            return n;
+        }
+        List<String> inputs = new ArrayList<>(n.inputs());
+        int count = l.role() == ModelSummary.Role.ACTIVATIONS_ONLY ? 2 : 1;
+        for (int i = 0; i < Math.min(count, inputs.size()); i++) {
+            if (inputs.get(i).isEmpty()) {
+                continue;
+            }
+            String name = n.displayName() + "/FakeQuantize_" + i;
+            String value = name + "_output_0";
+            ops.addQuantize(name, new PackedOps.Quantize(new FakeQuantizer(l.activationFormat()), n, i, l.activationRange()));
+            out.add(new Node(name, PackedOps.FAKE_QUANTIZE, PackedOps.DOMAIN, List.of(inputs.get(i)), List.of(value), Map.of()));
+            inputs.set(i, value);
+        }
+        return new Node(n.name(), n.opType(), n.domain(), inputs, n.outputs(), n.attributes());
+    }
+}
