@@ -61,6 +61,11 @@ public final class PackedModel implements AutoCloseable {
         return out;
     }
 
+    /** The per-model op table (tests reach the packed layers through it). */
+    PackedOps ops() {
+        return rewritten.ops();
+    }
+
     @Override
     public void close() throws IOException {
         artifact.close();

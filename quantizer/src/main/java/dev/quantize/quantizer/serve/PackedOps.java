@@ -4,6 +4,7 @@ import dev.quantize.core.exec.ops.OpContext;
 import dev.quantize.core.exec.ops.OpRegistry;
 import dev.quantize.core.exec.ops.TensorData;
 import dev.quantize.core.graph.Node;
+import dev.quantize.core.kernel.lowp.Int8Gemm;
 import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
@@ -25,6 +26,7 @@ final class PackedOps {
     static final String DOMAIN = "dev.quantize";
     static final String EMBEDDING_BAG = "PackedEmbeddingBag";
     static final String FAKE_QUANTIZE = "FakeQuantize";
+    static final String INT8_GEMM = "Int8Gemm";
 
     /**
      * A row-wise table looked up by index tensors of any rank: {@code bagAxis} is the index axis pooled
@@ -37,11 +39,28 @@ final class PackedOps {
     record Quantize(FakeQuantizer quantizer, Node layer, int inputIndex, ActivationRange range) {
     }
 
+    /**
+     * An INT8 layer: weights prepacked once at load, the static activation quantization, the bias (N)
+     * or null, and whether a following Relu is fused into the output.
+     */
+    record Int8(Int8Gemm.Weights weights, Int8Gemm.Activation activation, float[] bias, boolean relu) {
+    }
+
     private final Map<String, Bag> bags = new HashMap<>();
+    private final Map<String, Int8> int8 = new HashMap<>();
     private final Map<String, Quantize> quantizers = new HashMap<>();
 
     void addBag(String node, Bag bag) {
         bags.put(node, bag);
+    }
+
+    void addInt8(String node, Int8 layer) {
+        int8.put(node, layer);
+    }
+
+    /** The INT8 layer run by a node, or null. */
+    Int8 int8(String node) {
+        return int8.get(node);
     }
 
     void addQuantize(String node, Quantize q) {
@@ -53,7 +72,27 @@ final class PackedOps {
         OpRegistry r = OpRegistry.standardCopy();
         r.register(DOMAIN, EMBEDDING_BAG, 1, (ctx, in) -> List.of(bag(ctx, bags.get(ctx.node().name()), in.get(0))));
         r.register(DOMAIN, FAKE_QUANTIZE, 1, (ctx, in) -> List.of(quantize(ctx, quantizers.get(ctx.node().name()), in.get(0))));
+        r.register(DOMAIN, INT8_GEMM, 1, (ctx, in) -> List.of(int8Gemm(ctx, int8.get(ctx.node().name()), in.get(0))));
         return r;
+    }
+
+    /** x (..., K) times the prepacked (K, N) weight: y (..., N). */
+    private static Tensor int8Gemm(OpContext ctx, Int8 layer, Tensor x) {
+        if (x.type() != DataType.FLOAT32 || x.rank() < 1) {
+            throw ctx.error("int8 GEMM needs a float32 input of rank 1 or more, got " + x.type() + " " + Arrays.toString(x.shape()));
+        }
+        int[] shape = x.shape();
+        int k = layer.weights().k();
+        int n = layer.weights().n();
+        if (shape[shape.length - 1] != k) {
+            throw ctx.error("input " + Arrays.toString(shape) + " does not end in the weight's depth " + k);
+        }
+        int m = k == 0 ? 0 : x.size() / k;
+        float[] y = new float[Math.multiplyExact(m, n)];
+        Int8Gemm.run(layer.weights(), x.floats(), m, layer.activation(), layer.bias(), layer.relu(), y, ctx.parallelism());
+        int[] outShape = shape.clone();
+        outShape[outShape.length - 1] = n;
+        return Tensor.ofFloats(outShape, y);
     }
 
     private static Tensor bag(OpContext ctx, Bag bag, Tensor indices) {

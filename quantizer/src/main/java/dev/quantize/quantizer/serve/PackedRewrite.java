@@ -10,6 +10,8 @@ import dev.quantize.core.graph.Model;
 import dev.quantize.core.graph.ModelSummary;
 import dev.quantize.core.graph.Node;
 import dev.quantize.core.graph.ValueInfo;
+import dev.quantize.core.format.IntFormat;
+import dev.quantize.core.kernel.lowp.Int8Gemm;
 import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
 import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.artifact.Artifact;
@@ -44,6 +46,7 @@ final class PackedRewrite {
     enum Kernel {
         ROWWISE_EMBEDDING_BAG("row-wise embedding bag (packed, mapped)"),
         ROWWISE_GATHER("row-wise gather (packed, mapped)"),
+        INT8_GEMM("int8 GEMM (int32 accumulation, prepacked)"),
         DECODED_AT_LOAD("weight decoded to FP32 at load"),
         FP32("fp32");
 
@@ -96,6 +99,9 @@ final class PackedRewrite {
             Node n = nodes.get(i);
             LayerPlan l = layers.get(n.displayName());
             Node replaced = l == null ? null : embedding(n, l, absorbed);
+            if (replaced == null && l != null) {
+                replaced = int8Gemm(n, l, absorbed);
+            }
             if (replaced != null) {
                 out.add(replaced);
                 continue;
@@ -168,6 +174,71 @@ final class PackedRewrite {
         kernels.put(l.node(), Kernel.ROWWISE_GATHER);
         return new Node(gather.name(), PackedOps.EMBEDDING_BAG, PackedOps.DOMAIN, List.of(indices), gather.outputs(),
                 Map.of("pooling", Attribute.of("pooling", "none")));
+    }
+
+    /**
+     * A Gemm (x times W^T or W, plus a bias vector) or 2-D-weight MatMul with an int8 weight and an
+     * int8 per-tensor activation of static range as one Int8Gemm node (with the Relu that follows it,
+     * if it is the only reader), or null when the layer does not fit the kernel.
+     */
+    private Node int8Gemm(Node n, LayerPlan l, Set<Integer> absorbed) {
+        boolean gemm = n.opType().equals("Gemm");
+        if (!(gemm || n.opType().equals("MatMul")) || l.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS
+                || !n.input(1).equals(l.weight()) || l.activationRange() == null) {
+            return null;
+        }
+        if (!(FormatRegistry.parse(l.weightFormat()) instanceof IntFormat wf) || wf.bits() != 8 || !wf.symmetric()
+                || wf.granularity() == IntFormat.Granularity.PER_GROUP
+                || !(FormatRegistry.parse(l.activationFormat()) instanceof IntFormat af) || af.bits() != 8
+                || af.granularity() != IntFormat.Granularity.PER_TENSOR) {
+            return null;
+        }
+        if (gemm && (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f
+                || (!n.input(2).isEmpty() && n.floatAttr("beta", 1f) != 1f))) {
+            return null;
+        }
+        TensorEntry t = artifact.tensor(l.weight());
+        if (!(t.storage() instanceof TensorEntry.Packed p) || p.scale() != 1f || t.shape().length != 2) {
+            return null;
+        }
+        boolean transB = gemm && n.intAttr("transB", 0) != 0;
+        int outputs = transB ? t.shape()[0] : t.shape()[1];
+        float[] bias = null;
+        if (gemm && !n.input(2).isEmpty()) {
+            Tensor b = tensorValue(n.input(2));
+            if (b == null || b.type() != dev.quantize.core.tensor.DataType.FLOAT32 || b.size() != outputs
+                    || !(b.rank() == 1 || (b.rank() == 2 && b.shape()[0] == 1))) {
+                return null;
+            }
+            bias = b.floats();
+        }
+        Int8Gemm.Weights w = Int8Gemm.prepack(artifact.packed(l.weight()), transB);
+        IntFormat.Params params = af.params(l.activationRange().lo(), l.activationRange().hi());
+        Int8Gemm.Activation act = Int8Gemm.Activation.of(af, params);
+        List<String> outs = n.outputs();
+        boolean relu = false;
+        List<Integer> users = consumers.getOrDefault(n.outputs().get(0), List.of());
+        if (users.size() == 1 && !graphOutputs.contains(n.outputs().get(0))) {
+            Node r = graph.nodes().get(users.get(0));
+            if (r.opType().equals("Relu")) {
+                relu = true;
+                absorbed.add(users.get(0));
+                outs = r.outputs();
+            }
+        }
+        ops.addInt8(n.name(), new PackedOps.Int8(w, act, bias, relu));
+        kernels.put(l.node(), Kernel.INT8_GEMM);
+        return new Node(n.name(), PackedOps.INT8_GEMM, PackedOps.DOMAIN, List.of(n.input(0)), outs,
+                Map.of("relu", Attribute.of("relu", relu ? 1L : 0L)));
+    }
+
+    /** A constant's value: an initializer of the stored graph or a tensor of the file, else null. */
+    private Tensor tensorValue(String name) {
+        Tensor t = graph.initializers().get(name);
+        if (t != null) {
+            return t;
+        }
+        return isFileTensor(name) ? artifact.value(name) : null;
     }
 
     /**

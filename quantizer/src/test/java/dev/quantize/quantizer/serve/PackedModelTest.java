@@ -98,6 +98,94 @@ class PackedModelTest {
         }
     }
 
+    /**
+     * Every INT8 layer against the emulated layer on the inputs the emulation gives it: the packed
+     * kernel's output (integer accumulation, one rounding in the epilogue) differs from the FP32 GEMM of
+     * the fake-quantized operands by at most (K + 10) * 2^-24 * (sum_k |x'[k] w'[k,n]| + |bias[n]|),
+     * the bound Int8Gemm states. Returns the number of outputs checked.
+     */
+    long assertInt8LayersWithinBound(Path dir, Path data, String label, QuantPlan plan, int rows) throws IOException {
+        Path file = artifact(dir, label, plan);
+        long checked = 0;
+        try (PackedModel pm = PackedModel.open(file, true)) {
+            Artifact a = pm.artifact();
+            Model m = a.emulationModel();
+            Map<String, Tensor> raw = new java.util.HashMap<>();
+            Map<String, List<Tensor>> quantized = new java.util.HashMap<>();
+            Map<String, Tensor> outputs = new java.util.HashMap<>();
+            Parallelism par = Parallelism.of(2);
+            Executor emu = Executor.builder(m).parallelism(par)
+                    .interceptor((ctx, in) -> {
+                        if (!in.isEmpty()) {
+                            raw.put(ctx.name(), in.get(0));
+                        }
+                        return in;
+                    })
+                    .interceptor(new PlanInterceptor(m, a.plan(), par, false))
+                    .listener(new dev.quantize.core.exec.ExecutionListener() {
+                        @Override
+                        public void afterNode(dev.quantize.core.exec.NodeContext ctx, List<Tensor> in, List<Tensor> out) {
+                            if (!in.isEmpty()) {
+                                quantized.put(ctx.name(), in);
+                                outputs.put(ctx.name(), out.get(0));
+                            }
+                        }
+                    }).build();
+            emu.run(rows(data, a.strippedModel(), 0, rows));
+            for (LayerPlan l : plan.layers()) {
+                PackedOps.Int8 layer = pm.ops().int8(l.node());
+                if (layer == null) {
+                    continue;
+                }
+                float[] x = raw.get(l.node()).floats();
+                int k = layer.weights().k();
+                int n = layer.weights().n();
+                int rowsIn = x.length / k;
+                float[] got = new float[rowsIn * n];
+                dev.quantize.core.kernel.lowp.Int8Gemm.run(layer.weights(), x, rowsIn, layer.activation(), layer.bias(),
+                        false, got, par);
+                float[] xq = quantized.get(l.node()).get(0).floats();
+                Tensor wq = quantized.get(l.node()).get(1);
+                boolean transB = m.graph().nodesByDisplayName().get(l.node()).intAttr("transB", 0) != 0;
+                float[] w = wq.floats();
+                float[] want = outputs.get(l.node()).floats();
+                for (int i = 0; i < rowsIn; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double mag = layer.bias() == null ? 0 : Math.abs(layer.bias()[j]);
+                        for (int p = 0; p < k; p++) {
+                            mag += Math.abs((double) xq[i * k + p] * w[transB ? j * k + p : p * n + j]);
+                        }
+                        double bound = (k + 10) * Math.scalb(1.0, -24) * mag;
+                        double diff = Math.abs((double) got[i * n + j] - want[i * n + j]);
+                        assertTrue(diff <= bound, label + " " + l.node() + " [" + i + "," + j + "]: |" + got[i * n + j]
+                                + " - " + want[i * n + j] + "| = " + diff + " > " + bound);
+                        checked++;
+                    }
+                }
+            }
+        }
+        return checked;
+    }
+
+    @Test
+    void int8LayersStayWithinTheStatedBoundOfEmulation() throws IOException {
+        Path dir = SharedData.root().resolve("models/dlrm_small");
+        Model model = OnnxReader.read(dir.resolve("model.onnx"));
+        QuantPlan dlrm = QuantPlan.uniform(model, "rowwise_8bit", "fp32", Map.of()).map(l ->
+                l.role() == ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS
+                        ? l.withWeightFormat("int8_per_channel").withActivationFormat("int8_per_tensor")
+                        .withActivationRange(new ActivationRange(-8f, 8f)) : l);
+        // 6 layers of DLRM over 1024 rows: 64+32+16+64+32+1 outputs per row.
+        assertEquals(1024L * (64 + 32 + 16 + 64 + 32 + 1), assertInt8LayersWithinBound(dir, dir.resolve("eval"), "dlrm-int8", dlrm, 1024));
+        Path mdir = SharedData.root().resolve("models/mlp_tabular");
+        Model mlp = OnnxReader.read(mdir.resolve("model.onnx"));
+        for (String act : List.of("int8_per_tensor", "int8_per_tensor_affine")) {
+            long n = assertInt8LayersWithinBound(mdir, mdir.resolve("eval"), "mlp-" + act,
+                    QuantPlan.uniform(mlp, "int8_per_channel", act, ranges(mlp)), 257);
+            assertTrue(n > 257L * 10, "every INT8 layer of the MLP was checked: " + n);
+        }
+    }
+
     static QuantPlan tables(QuantPlan plan, List<String> formats) {
         int i = 0;
         for (LayerPlan l : plan.layers()) {
