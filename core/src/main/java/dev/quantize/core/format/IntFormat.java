@@ -246,6 +246,28 @@ public final class IntFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        int cols = Region.check(packed, r0, r1, c0, c1, dst);
+        int[] shape = packed.shape();
+        BlockLayout l = layout(shape, packed.axis());
+        int count = scaleCount(shape, packed.axis());
+        byte[] in = packed.bytes();
+        ByteBuffer bb = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
+        long codeBits = 8L * count * (symmetric ? 4 : 5);
+        int shift = 32 - bits;
+        int w = c1 - c0;
+        for (int r = r0; r < r1; r++) {
+            for (int c = c0; c < c1; c++) {
+                int idx = r * cols + c;
+                int g = scaleIndex(granularity, l, idx);
+                Params p = new Params(bb.getFloat(4 * g), symmetric ? 0 : in[4 * count + g]);
+                int q = (Region.readBits(in, codeBits + (long) idx * bits, bits) << shift) >> shift; // sign-extend
+                dst[(r - r0) * w + c - c0] = dequantize(q, p);
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return name;
     }

@@ -151,6 +151,30 @@ public final class ScalarFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        int cols = Region.check(packed, r0, r1, c0, c1, dst);
+        byte[] in = packed.bytes();
+        int bits = type.bits();
+        int w = c1 - c0;
+        for (int r = r0; r < r1; r++) {
+            for (int c = c0; c < c1; c++) {
+                long idx = (long) r * cols + c;
+                float v;
+                if (bits == 32) {
+                    v = Float.intBitsToFloat(Region.readBits(in, idx * 32, 32));
+                } else if (bits == 16) {
+                    short h = (short) Region.readBits(in, idx * 16, 16);
+                    v = type == ElementType.BF16 ? BFloat16.toFloat(h) : Float16.toFloat(h);
+                } else {
+                    // Chunks of CHUNK codes are whole bytes, so the bit stream is continuous.
+                    v = codec.decode(Region.readBits(in, idx * bits, bits));
+                }
+                dst[(r - r0) * w + c - c0] = v;
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return name;
     }
