@@ -4,6 +4,7 @@ import dev.quantize.core.exec.ops.OpContext;
 import dev.quantize.core.exec.ops.OpRegistry;
 import dev.quantize.core.exec.ops.TensorData;
 import dev.quantize.core.graph.Node;
+import dev.quantize.core.kernel.lowp.DecodingGemm;
 import dev.quantize.core.kernel.lowp.Int8Gemm;
 import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
 import dev.quantize.core.tensor.DataType;
@@ -27,6 +28,7 @@ final class PackedOps {
     static final String EMBEDDING_BAG = "PackedEmbeddingBag";
     static final String FAKE_QUANTIZE = "FakeQuantize";
     static final String INT8_GEMM = "Int8Gemm";
+    static final String DECODING_GEMM = "PackedGemm";
 
     /**
      * A row-wise table looked up by index tensors of any rank: {@code bagAxis} is the index axis pooled
@@ -46,6 +48,11 @@ final class PackedOps {
     record Int8(Int8Gemm.Weights weights, Int8Gemm.Activation activation, float[] bias, boolean relu) {
     }
 
+    /** A weight-only layer: the packed weight decoded a panel at a time, and the bias (N) or null. */
+    record Decoding(DecodingGemm.Weights weights, float[] bias) {
+    }
+
+    private final Map<String, Decoding> decoding = new HashMap<>();
     private final Map<String, Bag> bags = new HashMap<>();
     private final Map<String, Int8> int8 = new HashMap<>();
     private final Map<String, Quantize> quantizers = new HashMap<>();
@@ -56,6 +63,10 @@ final class PackedOps {
 
     void addInt8(String node, Int8 layer) {
         int8.put(node, layer);
+    }
+
+    void addDecoding(String node, Decoding layer) {
+        decoding.put(node, layer);
     }
 
     /** The INT8 layer run by a node, or null. */
@@ -73,7 +84,33 @@ final class PackedOps {
         r.register(DOMAIN, EMBEDDING_BAG, 1, (ctx, in) -> List.of(bag(ctx, bags.get(ctx.node().name()), in.get(0))));
         r.register(DOMAIN, FAKE_QUANTIZE, 1, (ctx, in) -> List.of(quantize(ctx, quantizers.get(ctx.node().name()), in.get(0))));
         r.register(DOMAIN, INT8_GEMM, 1, (ctx, in) -> List.of(int8Gemm(ctx, int8.get(ctx.node().name()), in.get(0))));
+        r.register(DOMAIN, DECODING_GEMM, 1, (ctx, in) -> List.of(decodingGemm(ctx, decoding.get(ctx.node().name()), in.get(0))));
         return r;
+    }
+
+    /** x (..., K) times the weight decoded panel by panel, plus the bias: y (..., N). */
+    private static Tensor decodingGemm(OpContext ctx, Decoding layer, Tensor x) {
+        int k = layer.weights().k();
+        int n = layer.weights().n();
+        int m = rows(ctx, x, k);
+        float[] y = new float[Math.multiplyExact(m, n)];
+        DecodingGemm.run(layer.weights(), x.floats(), m, layer.bias(), y, ctx.parallelism());
+        return Tensor.ofFloats(withLast(x.shape(), n), y);
+    }
+
+    /** Rows of x viewed as (M, K), checking that x is float32 and ends in K. */
+    private static int rows(OpContext ctx, Tensor x, int k) {
+        int[] shape = x.shape();
+        if (x.type() != DataType.FLOAT32 || shape.length < 1 || shape[shape.length - 1] != k) {
+            throw ctx.error("input " + x.type() + " " + Arrays.toString(shape) + " is not float32 ending in the weight's depth " + k);
+        }
+        return k == 0 ? 0 : x.size() / k;
+    }
+
+    private static int[] withLast(int[] shape, int last) {
+        int[] out = shape.clone();
+        out[out.length - 1] = last;
+        return out;
     }
 
     /** x (..., K) times the prepacked (K, N) weight: y (..., N). */

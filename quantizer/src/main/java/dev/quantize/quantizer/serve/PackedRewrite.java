@@ -11,6 +11,7 @@ import dev.quantize.core.graph.ModelSummary;
 import dev.quantize.core.graph.Node;
 import dev.quantize.core.graph.ValueInfo;
 import dev.quantize.core.format.IntFormat;
+import dev.quantize.core.kernel.lowp.DecodingGemm;
 import dev.quantize.core.kernel.lowp.Int8Gemm;
 import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
 import dev.quantize.core.tensor.Tensor;
@@ -47,6 +48,7 @@ final class PackedRewrite {
         ROWWISE_EMBEDDING_BAG("row-wise embedding bag (packed, mapped)"),
         ROWWISE_GATHER("row-wise gather (packed, mapped)"),
         INT8_GEMM("int8 GEMM (int32 accumulation, prepacked)"),
+        DECODING_GEMM("weight-only GEMM (panels decoded as consumed)"),
         DECODED_AT_LOAD("weight decoded to FP32 at load"),
         FP32("fp32");
 
@@ -106,10 +108,15 @@ final class PackedRewrite {
                 out.add(replaced);
                 continue;
             }
+            Node decoding = l == null ? null : decodingGemm(n, l);
+            if (decoding != null) {
+                out.add(withQuantizedActivations(decoding, n, l, out));
+                continue;
+            }
             if (l != null && !l.isFp32()) {
                 kernels.put(l.node(), l.weightFormat().equals(LayerPlan.FP32) ? Kernel.FP32 : Kernel.DECODED_AT_LOAD);
             }
-            out.add(withQuantizedActivations(n, l, out));
+            out.add(withQuantizedActivations(n, n, l, out));
         }
         // Initializers: the ones the stored graph kept, and every file tensor a remaining node reads
         // (raw ones as stored, packed ones decoded: the placeholder for layers without a packed kernel).
@@ -203,14 +210,9 @@ final class PackedRewrite {
         }
         boolean transB = gemm && n.intAttr("transB", 0) != 0;
         int outputs = transB ? t.shape()[0] : t.shape()[1];
-        float[] bias = null;
-        if (gemm && !n.input(2).isEmpty()) {
-            Tensor b = tensorValue(n.input(2));
-            if (b == null || b.type() != dev.quantize.core.tensor.DataType.FLOAT32 || b.size() != outputs
-                    || !(b.rank() == 1 || (b.rank() == 2 && b.shape()[0] == 1))) {
-                return null;
-            }
-            bias = b.floats();
+        float[] bias = gemm ? biasVector(n, outputs) : null;
+        if (gemm && !n.input(2).isEmpty() && bias == null) {
+            return null;
         }
         Int8Gemm.Weights w = Int8Gemm.prepack(artifact.packed(l.weight()), transB);
         IntFormat.Params params = af.params(l.activationRange().lo(), l.activationRange().hi());
@@ -230,6 +232,54 @@ final class PackedRewrite {
         kernels.put(l.node(), Kernel.INT8_GEMM);
         return new Node(n.name(), PackedOps.INT8_GEMM, PackedOps.DOMAIN, List.of(n.input(0)), outs,
                 Map.of("relu", Attribute.of("relu", relu ? 1L : 0L)));
+    }
+
+    /**
+     * A Gemm (no transA, alpha 1, beta 1, bias vector or none) or a MatMul by a 2-D weight whose weight
+     * is packed in a weight-only format, as one PackedGemm node that decodes the weight a panel at a
+     * time; null when the layer does not fit. Its activation formats, if any, stay FakeQuantize nodes.
+     */
+    private Node decodingGemm(Node n, LayerPlan l) {
+        boolean gemm = n.opType().equals("Gemm");
+        if (!(gemm || n.opType().equals("MatMul")) || l.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS
+                || !n.input(1).equals(l.weight()) || l.weightFormat().equals(LayerPlan.FP32)) {
+            return null;
+        }
+        if (gemm && (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f
+                || (!n.input(2).isEmpty() && n.floatAttr("beta", 1f) != 1f))) {
+            return null;
+        }
+        TensorEntry t = artifact.tensor(l.weight());
+        if (!(t.storage() instanceof TensorEntry.Packed p) || t.shape().length != 2) {
+            return null;
+        }
+        boolean transB = gemm && n.intAttr("transB", 0) != 0;
+        float[] bias = gemm ? biasVector(n, transB ? t.shape()[0] : t.shape()[1]) : null;
+        if (gemm && !n.input(2).isEmpty() && bias == null) {
+            return null;
+        }
+        DecodingGemm.Weights w;
+        try {
+            w = DecodingGemm.prepare(artifact.packed(l.weight()), p.scale(), transB);
+        } catch (IllegalArgumentException e) {
+            return null; // a format or layout the kernel does not take: decoded at load instead
+        }
+        ops.addDecoding(n.name(), new PackedOps.Decoding(w, bias));
+        kernels.put(l.node(), Kernel.DECODING_GEMM);
+        return new Node(n.name(), PackedOps.DECODING_GEMM, PackedOps.DOMAIN, List.of(n.input(0)), n.outputs(), Map.of());
+    }
+
+    /** The Gemm's bias input as a vector of {@code outputs} floats, or null when it has none or another shape. */
+    private float[] biasVector(Node n, int outputs) {
+        if (n.input(2).isEmpty()) {
+            return null;
+        }
+        Tensor b = tensorValue(n.input(2));
+        if (b == null || b.type() != dev.quantize.core.tensor.DataType.FLOAT32 || b.size() != outputs
+                || !(b.rank() == 1 || (b.rank() == 2 && b.shape()[0] == 1))) {
+            return null;
+        }
+        return b.floats();
     }
 
     /** A constant's value: an initializer of the stored graph or a tensor of the file, else null. */
@@ -292,7 +342,7 @@ final class PackedRewrite {
      * The node with a FakeQuantize node in front of each input the emulation quantizes (input 0, and
      * input 1 of activations-only layers); the FakeQuantize nodes are appended to {@code out} first.
      */
-    private Node withQuantizedActivations(Node n, LayerPlan l, List<Node> out) {
+    private Node withQuantizedActivations(Node n, Node original, LayerPlan l, List<Node> out) {
         if (l == null || l.activationFormat().equals(LayerPlan.FP32)) {
             return n;
         }
@@ -304,7 +354,7 @@ final class PackedRewrite {
             }
             String name = n.displayName() + "/FakeQuantize_" + i;
             String value = name + "_output_0";
-            ops.addQuantize(name, new PackedOps.Quantize(new FakeQuantizer(l.activationFormat()), n, i, l.activationRange()));
+            ops.addQuantize(name, new PackedOps.Quantize(new FakeQuantizer(l.activationFormat()), original, i, l.activationRange()));
             out.add(new Node(name, PackedOps.FAKE_QUANTIZE, PackedOps.DOMAIN, List.of(inputs.get(i)), List.of(value), Map.of()));
             inputs.set(i, value);
         }

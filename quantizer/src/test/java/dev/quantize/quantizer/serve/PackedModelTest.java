@@ -213,17 +213,20 @@ class PackedModelTest {
         Path dir = SharedData.root().resolve("models/mlp_tabular");
         Model model = OnnxReader.read(dir.resolve("model.onnx"));
         for (String f : List.of("int4_per_group", "mxint8", "mxfp8_e4m3", "mxfp6_e2m3", "mxfp4_e2m1", "mx9", "mx6", "mx4",
-                "fp16", "bf16")) {
+                "fp16", "bf16", "fp8_e4m3", "int8_per_channel", "int8_per_channel_affine")) {
             assertBitExact(dir, dir.resolve("eval"), f, QuantPlan.uniform(model, f, "fp32", Map.of()));
         }
         assertBitExact(dir, dir.resolve("eval"), "mxfp4-activations", QuantPlan.uniform(model, "mxfp4_e2m1", "mxfp4_e2m1", Map.of()));
+        // INT8 activations without a calibrated range are dynamic: float path, weight-only kernel.
+        assertBitExact(dir, dir.resolve("eval"), "int8-dynamic", QuantPlan.uniform(model, "int8_per_channel", "int8_per_tensor", Map.of()));
     }
 
     @Test
     void embeddingBagsBecomeOnePackedNodeUnderTheGathersName() throws IOException {
         Path dir = SharedData.root().resolve("models/dlrm_small");
         Model model = OnnxReader.read(dir.resolve("model.onnx"));
-        Path file = artifact(dir, "rowwise8", QuantPlan.uniform(model, "rowwise_8bit", "fp32", Map.of()));
+        QuantPlan plan = tables(QuantPlan.uniform(model, "mxfp6_e2m3", "fp32", Map.of()), List.of("rowwise_8bit"));
+        Path file = artifact(dir, "rowwise8", plan);
         try (PackedModel pm = PackedModel.open(file, false)) {
             Map<String, Node> nodes = pm.model().graph().nodesByDisplayName();
             Node bag = nodes.get("/emb_bags.1/emb/Gather");
@@ -233,7 +236,9 @@ class PackedModelTest {
             assertFalse(nodes.containsKey("/emb_bags.1/ReduceSum"));
             assertFalse(pm.model().graph().initializers().containsKey("emb_bags.1.emb.weight"), "no FP32 table");
             assertEquals("row-wise embedding bag (packed, mapped)", pm.kernels().get("/emb_bags.1/emb/Gather"));
-            assertTrue(pm.kernels().size() >= 8);
+            assertEquals("weight-only GEMM (panels decoded as consumed)", pm.kernels().get("/top_mlp/top_mlp.0/Gemm"));
+            assertFalse(pm.model().graph().initializers().containsKey("top_mlp.0.weight"), "no FP32 weight");
+            assertEquals(14, pm.kernels().size());
         }
     }
 }
