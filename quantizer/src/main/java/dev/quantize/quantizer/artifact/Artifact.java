@@ -210,10 +210,7 @@ public final class Artifact implements AutoCloseable {
         if (!(t.storage() instanceof TensorEntry.Packed p)) {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' is stored raw, not packed");
         }
-        ByteBuffer b = packedTensor(name);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return new PackedTensor(p.format(), t.shape(), p.axis(), bytes);
+        return new PackedTensor(p.format(), t.shape(), p.axis(), copy(t));
     }
 
     /** The values a tensor stands for: a packed weight decoded (the emulated weight, bit for bit), a raw one as stored. */
@@ -222,7 +219,22 @@ public final class Artifact implements AutoCloseable {
         if (t.storage() instanceof TensorEntry.Packed p) {
             return new FakeQuantizer(p.format()).unpack(new FakeQuantizer.Packed(packed(name), p.scale()));
         }
-        return RawTensors.decode(((TensorEntry.Raw) t.storage()).type(), t.shape(), packedTensor(name));
+        return RawTensors.decode(((TensorEntry.Raw) t.storage()).type(), t.shape(),
+                ByteBuffer.wrap(copy(t)).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * A tensor's bytes read through the file channel, not the mapping: a copy taken at load (a weight
+     * prepacked or decoded) then leaves no resident pages in this process's mapping, so the mapping's
+     * resident size counts only what kernels read from it in place (row-wise tables).
+     */
+    private byte[] copy(TensorEntry t) {
+        checkOpen();
+        try {
+            return read(header.dataOffset() + t.offset(), Math.toIntExact(t.length()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(file + ": cannot read tensor '" + t.name() + "': " + e.getMessage(), e);
+        }
     }
 
     /**
