@@ -54,6 +54,10 @@ final class ServeBenchCommand implements Callable<Integer> {
             description = "Re-pack the artifact's embedding tables in this format (e.g. rowwise_8bit) into a temporary artifact and serve that.")
     String tables;
 
+    @Option(names = "--int8-layers", description = "Re-plan every Gemm/MatMul with a weight as INT8 (per-channel weights, per-tensor activations "
+            + "with the artifact's calibrated ranges) into a temporary artifact and serve that.")
+    boolean int8Layers;
+
     @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
 
@@ -70,8 +74,20 @@ final class ServeBenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(fp32 + " is not the model " + artifact.getFileName() + " was made from (its SHA-256 "
                         + sha + ", the artifact's provenance " + a.provenance().sourceSha256() + ")");
             }
-            if (tables != null) {
-                QuantPlan plan = a.plan().map(l -> l.role() == ModelSummary.Role.EMBEDDING ? l.withWeightFormat(tables) : l);
+            if (tables != null || int8Layers) {
+                QuantPlan plan = a.plan().map(l -> l.role() == ModelSummary.Role.EMBEDDING && tables != null ? l.withWeightFormat(tables) : l);
+                if (int8Layers) {
+                    plan = plan.map(l -> {
+                        if (l.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS) {
+                            return l;
+                        }
+                        if (l.activationRange() == null) {
+                            throw new IllegalArgumentException(artifact.getFileName() + ": layer '" + l.node()
+                                    + "' has no calibrated activation range; --int8-layers needs one");
+                        }
+                        return l.withWeightFormat("int8_per_channel").withActivationFormat("int8_per_tensor");
+                    });
+                }
                 tmp = Files.createTempFile(artifact.toAbsolutePath().getParent(), "bench-", ".qz");
                 ArtifactWriter.write(tmp, fp32, plan, a.calibrationJson().orElse(null), a.reportJson().orElse(null),
                         a.provenance().toolVersion());
@@ -146,7 +162,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         mt.row("fp32 executor (heap)", Bytes.human(m.fp32Heap()), "1.00");
         mt.row("packed (heap " + Bytes.human(m.packedHeap()) + " + mapped resident " + Bytes.human(m.packedMapped()) + ")",
                 Bytes.human(m.packed()), String.format(Locale.ROOT, "%.2f", (double) m.packed() / m.fp32Heap()));
-        mt.row("onnx runtime (process RSS growth)", Bytes.human(m.ortRss()), String.format(Locale.ROOT, "%.2f", (double) m.ortRss() / m.fp32Heap()));
+        // The Java heap may shrink while ORT loads, hiding ORT's growth: no figure then.
+        mt.row("onnx runtime (process RSS growth)", m.ortRss() > 0 ? Bytes.human(m.ortRss()) : "n/a (heap resized)",
+                m.ortRss() > 0 ? String.format(Locale.ROOT, "%.2f", (double) m.ortRss() / m.fp32Heap()) : "-");
         mt.print(out);
         out.println("kernels: " + String.join(", ", kernelCounts.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).toList()));
         out.flush();

@@ -50,7 +50,7 @@ final class PackedRewrite {
         INT8_GEMM("int8 GEMM (int32 accumulation, prepacked)"),
         DECODING_GEMM("weight-only GEMM (panels decoded as consumed)"),
         DECODED_AT_LOAD("weight decoded to FP32 at load"),
-        FP32("fp32");
+        FLOAT("float kernel, activations fake-quantized");
 
         final String description;
 
@@ -114,7 +114,7 @@ final class PackedRewrite {
                 continue;
             }
             if (l != null && !l.isFp32()) {
-                kernels.put(l.node(), l.weightFormat().equals(LayerPlan.FP32) ? Kernel.FP32 : Kernel.DECODED_AT_LOAD);
+                kernels.put(l.node(), l.weightFormat().equals(LayerPlan.FP32) ? Kernel.FLOAT : Kernel.DECODED_AT_LOAD);
             }
             out.add(withQuantizedActivations(n, n, l, out));
         }
@@ -314,8 +314,9 @@ final class PackedRewrite {
         return rank >= 1 && axes[0] == rank - 1;
     }
 
+    /** A constant's value: an initializer (in the stored graph or the file) or a Constant node's, else null. */
     private Tensor constant(String name) {
-        Tensor t = graph.initializers().get(name);
+        Tensor t = tensorValue(name);
         if (t != null) {
             return t;
         }

@@ -221,6 +221,19 @@ class PackedModelTest {
         assertBitExact(dir, dir.resolve("eval"), "int8-dynamic", QuantPlan.uniform(model, "int8_per_channel", "int8_per_tensor", Map.of()));
     }
 
+    /** The sample DLRM keeps its bag axes in an initializer, which the artifact stores as a file tensor. */
+    @Test
+    void sampleDlrmBagsAreFusedAndMatchEmulationBitForBit() throws IOException {
+        Path dir = Path.of("..", "samples", "data", "dlrm").toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "samples not found at " + dir);
+        Model model = OnnxReader.read(dir.resolve("model.onnx"));
+        QuantPlan plan = tables(QuantPlan.uniform(model, "mxint8", "fp32", Map.of()), List.of("rowwise_8bit", "rowwise_2bit"));
+        assertBitExact(dir, dir.resolve("eval.arrow"), "sample-dlrm", plan);
+        try (PackedModel pm = PackedModel.open(artifact(dir, "sample-dlrm-2", plan), false)) {
+            assertEquals(8, pm.kernels().values().stream().filter(k -> k.startsWith("row-wise embedding bag")).count(), pm.kernels().toString());
+        }
+    }
+
     @Test
     void embeddingBagsBecomeOnePackedNodeUnderTheGathersName() throws IOException {
         Path dir = SharedData.root().resolve("models/dlrm_small");
