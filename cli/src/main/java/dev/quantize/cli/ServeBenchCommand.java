@@ -140,6 +140,7 @@ final class ServeBenchCommand implements Callable<Integer> {
                 o.put("ort_to_fp32", t.fp32Seconds() / t.ortSeconds());
             }
             ObjectNode mem = root.putObject("weight_memory");
+            mem.put("fp32_parameters", m.fp32Parameters());
             mem.put("fp32_heap", m.fp32Heap());
             mem.put("packed_heap", m.packedHeap());
             mem.put("packed_mapped_resident", m.packedMapped());
@@ -159,9 +160,11 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
         t.print(out);
         Table mt = new Table("weight memory", "bytes", "ratio to fp32");
+        mt.row("fp32 parameters (file)", Bytes.human(m.fp32Parameters()), String.format(Locale.ROOT, "%.2f", (double) m.fp32Parameters() / m.fp32Heap()));
         mt.row("fp32 executor (heap)", Bytes.human(m.fp32Heap()), "1.00");
         mt.row("packed (heap " + Bytes.human(m.packedHeap()) + " + mapped resident " + Bytes.human(m.packedMapped()) + ")",
-                Bytes.human(m.packed()), String.format(Locale.ROOT, "%.2f", (double) m.packed() / m.fp32Heap()));
+                Bytes.human(m.packed()), String.format(Locale.ROOT, "%.2f (%.2f of the parameters)", (double) m.packed() / m.fp32Heap(),
+                        (double) m.packed() / m.fp32Parameters()));
         // The Java heap may shrink while ORT loads, hiding ORT's growth: no figure then.
         mt.row("onnx runtime (process RSS growth)", m.ortRss() > 0 ? Bytes.human(m.ortRss()) : "n/a (heap resized)",
                 m.ortRss() > 0 ? String.format(Locale.ROOT, "%.2f", (double) m.ortRss() / m.fp32Heap()) : "-");

@@ -49,7 +49,7 @@ public final class ServeBench {
     }
 
     /** Bytes of weight memory of each engine (see the class comment). */
-    public record Memory(long fp32Heap, long packedHeap, long packedMapped, long ortRss) {
+    public record Memory(long fp32Parameters, long fp32Heap, long packedHeap, long packedMapped, long ortRss) {
         public long packed() {
             return packedHeap + packedMapped;
         }
@@ -62,6 +62,7 @@ public final class ServeBench {
     public static Result run(Path artifact, Path fp32File, Path data, int[] batches, int threads, int runs, Runnable onStep)
             throws IOException {
         Model probe = OnnxReader.read(fp32File);
+        long parameters = dev.quantize.core.graph.ModelSummary.of(probe).parameterBytes();
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         String inputs = data != null ? "data" : "synthetic";
         List<Map<String, Tensor>> feeds = new ArrayList<>();
@@ -96,7 +97,7 @@ public final class ServeBench {
                 onStep.run();
             }
             long mapped = mappedRss(artifact);
-            Memory memory = new Memory(fp32Heap, packedHeap, mapped, ortRss);
+            Memory memory = new Memory(parameters, fp32Heap, packedHeap, mapped, ortRss);
             Result r = new Result(ExecutorBench.displayName(fp32File), threads, inputs, timings, memory, pm.kernels());
             pm.close();
             return r;
