@@ -253,16 +253,18 @@ public final class IntFormat implements NumericFormat {
         int count = scaleCount(shape, packed.axis());
         byte[] in = packed.bytes();
         ByteBuffer bb = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
-        long codeBits = 8L * count * (symmetric ? 4 : 5);
+        int codeStart = count * (symmetric ? 4 : 5);
         int shift = 32 - bits;
         int w = c1 - c0;
         for (int r = r0; r < r1; r++) {
+            int d = (r - r0) * w - c0;
             for (int c = c0; c < c1; c++) {
                 int idx = r * cols + c;
                 int g = scaleIndex(granularity, l, idx);
-                Params p = new Params(bb.getFloat(4 * g), symmetric ? 0 : in[4 * count + g]);
-                int q = (Region.readBits(in, codeBits + (long) idx * bits, bits) << shift) >> shift; // sign-extend
-                dst[(r - r0) * w + c - c0] = dequantize(q, p);
+                int code = bits == 8 ? in[codeStart + idx] : (in[codeStart + idx / 2] >> (4 * (idx & 1)));
+                int q = (code << shift) >> shift; // sign-extend
+                int zp = symmetric ? 0 : in[4 * count + g];
+                dst[d + c] = (q - zp) * bb.getFloat(4 * g); // dequantize(q, params[g])
             }
         }
     }

@@ -157,19 +157,20 @@ public final class ScalarFormat implements NumericFormat {
         int bits = type.bits();
         int w = c1 - c0;
         for (int r = r0; r < r1; r++) {
+            int d = (r - r0) * w - c0;
             for (int c = c0; c < c1; c++) {
-                long idx = (long) r * cols + c;
+                int idx = r * cols + c;
                 float v;
-                if (bits == 32) {
-                    v = Float.intBitsToFloat(Region.readBits(in, idx * 32, 32));
-                } else if (bits == 16) {
-                    short h = (short) Region.readBits(in, idx * 16, 16);
+                if (bits == 16) {
+                    short h = (short) ((in[2 * idx] & 0xFF) | in[2 * idx + 1] << 8); // little-endian, as encode writes
                     v = type == ElementType.BF16 ? BFloat16.toFloat(h) : Float16.toFloat(h);
+                } else if (bits == 32) {
+                    v = Float.intBitsToFloat(Region.readBits(in, 32L * idx, 32));
                 } else {
                     // Chunks of CHUNK codes are whole bytes, so the bit stream is continuous.
-                    v = codec.decode(Region.readBits(in, idx * bits, bits));
+                    v = codec.decode(Region.readBits(in, (long) idx * bits, bits));
                 }
-                dst[(r - r0) * w + c - c0] = v;
+                dst[d + c] = v;
             }
         }
     }

@@ -21,15 +21,21 @@ import java.nio.ByteOrder;
  * as {@code IntFormat.quantize} (rint(x / s) + z, clamped; so exactly as the emulation's activation fake
  * quantizer), multiplies codes, and requantizes each MR x NR tile as it leaves the micro-kernel.
  *
- * <p>What is exact: the integer accumulator acc = sum_k xq[m,k] * wq[k,n] (computed in float lanes in
- * blocks of at most {@link #KC} products, whose partial sums are integers below 2^24, then added as
- * int32), and acc - zp * colsum (int32). Rounding happens only in the epilogue, in this order: the
- * int32 to float conversion (exact below 2^24), the product with the float scale act_scale * w_scale[n]
- * (itself rounded once), the bias addition, so the vector and scalar paths and {@link #reference} agree
- * bit for bit. Against the float emulation (fake-quantized x times dequantized w through the FP32 GEMM),
+ * <p>What is exact: the integer accumulator acc = sum_k xq[m,k] * wq[k,n] and the corrected sum
+ * acc - zp * colsum[n]. Java 17's Vector API has no int8/int16 dot product, so the products are summed
+ * on the FMA units as floats in blocks of at most {@link #KC}, where every partial sum is an integer below
+ * 2^24 and therefore exact; deeper products add the blocks as int32. Rounding happens only in the
+ * epilogue, in this order: acc - zp * colsum to float (one rounding, exact below 2^24), the product with
+ * the float scale act_scale * w_scale[n] (itself rounded once), the bias addition (an absent bias adds
+ * +0), then ReLU (max with 0). So the vector and scalar paths and {@link #reference} (int loops) agree bit
+ * for bit. Against the float emulation (fake-quantized x times dequantized w through the FP32 GEMM),
  * which rounds every dequantized value, product and partial sum, the difference is bounded by
  * (K + 10) * 2^-24 * (sum_k |x'[m,k] * w'[k,n]| + |bias[n]|), x' and w' being the dequantized values
- * (Int8GemmTest derives and checks the bound).
+ * (Int8GemmTest derives and checks the bound; on random data the worst case seen is about 0.3 of it).
+ *
+ * <p>Limits: weights must be symmetric (no weight zero point); K at most {@link #MAX_K}; the micro-tile is 3
+ * vectors wide (48 columns with AVX-512), so layers with a few outputs (a 10-class head) compute mostly
+ * padding and run slower than the FP32 GEMM, which transposes such products.
  */
 public final class Int8Gemm {
     /**
@@ -182,7 +188,7 @@ public final class Int8Gemm {
         if (scales.length != n && scales.length != 1) {
             throw new IllegalArgumentException("int8 GEMM: " + scales.length + " scales for " + n + " output columns");
         }
-        int nr = kernels.nr();
+        int nr = n <= kernels.narrowNr() ? kernels.narrowNr() : kernels.nr();
         int slivers = (n + nr - 1) / nr;
         byte[] panels = new byte[slivers * k * nr];
         int[] colsum = new int[slivers * nr];
@@ -222,51 +228,53 @@ public final class Int8Gemm {
         // Per call: the combined scale, the zero-point correction and the bias, padded to whole slivers.
         float[] cs = new float[nPad];
         int[] zc = new int[nPad];
-        float[] b = bias == null ? null : new float[nPad];
+        float[] zcf = new float[nPad]; // exact when K <= KC, the only case that reads it
+        float[] b = new float[nPad]; // an absent bias adds zeros
         for (int j = 0; j < n; j++) {
             cs[j] = act.scale() * w.scales[j];
             zc[j] = act.zeroPoint() * w.colsum[j];
-            if (b != null) {
-                b[j] = bias[j];
-            }
+            zcf[j] = zc[j];
+            b[j] = bias == null ? 0f : bias[j];
         }
+        float floor = floor(relu);
         int mr = kernels.mr();
         int rowTiles = (m + mr - 1) / mr;
         Parallelism p = (long) m * n * k < PARALLEL_MIN_WORK ? Parallelism.single() : par;
-        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, cs, zc, b, relu, y, kernels));
+        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, cs, zc, zcf, b, floor, y, kernels));
     }
 
     /** Rows [i0, i1) of y. */
-    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, float[] cs, int[] zc, float[] b,
-                             boolean relu, float[] y, Int8Kernels kernels) {
+    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, float[] cs, int[] zc, float[] zcf,
+                             float[] b, float floor, float[] y, Int8Kernels kernels) {
         int k = w.k;
         int n = w.n;
         int mr = kernels.mr();
-        int nr = kernels.nr();
+        int nr = w.nr;
         int slivers = (n + nr - 1) / nr;
         int sliversPerBlock = Math.max(1, COLUMN_BLOCK_BYTES / (k * nr));
         Workspace ws = WORKSPACE.get();
         float[] pa = ws.packedA(MC * k);
-        float[] row = ws.row(k);
         float[] tile = ws.tile(mr * nr);
         int[] acc = ws.acc(mr * nr);
+        float[] zeros = k > KC ? new float[zcf.length] : null;
         float[] out = ws.out(mr * nr);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            packA(x, ic, mc, k, act, mr, kernels, row, pa);
+            packA(x, ic, mc, k, act, mr, kernels, pa);
             for (int s0 = 0; s0 < slivers; s0 += sliversPerBlock) {
                 int s1 = Math.min(slivers, s0 + sliversPerBlock);
                 for (int ir = 0; ir < mc; ir += mr) {
                     int rows = Math.min(mr, mc - ir);
-                    int paBase = ir * k;
+                    int paBase = ir * k; // rows ir.. of the block, k apart
                     for (int s = s0; s < s1; s++) {
                         int pbBase = s * k * nr;
-                        for (int pc = 0; pc < k; pc += KC) {
-                            int kc = Math.min(KC, k - pc);
-                            kernels.microTile(kc, pa, paBase + pc * mr, w.panels, pbBase + pc * nr, tile);
-                            kernels.accumulate(mr * nr, tile, acc, pc == 0);
+                        if (k <= KC) {
+                            kernels.microTile(nr, k, pa, paBase, k, w.panels, pbBase, tile);
+                            kernels.epilogue(nr, rows, tile, zcf, cs, b, s * nr, floor, out);
+                        } else {
+                            deep(kernels, nr, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
+                            kernels.epilogue(nr, rows, tile, zeros, cs, b, s * nr, floor, out);
                         }
-                        kernels.epilogue(rows, acc, zc, cs, b, s * nr, relu, out);
                         int cols = Math.min(nr, n - s * nr);
                         for (int r = 0; r < rows; r++) {
                             System.arraycopy(out, r * nr, y, (ic + ir + r) * n + s * nr, cols);
@@ -277,23 +285,31 @@ public final class Int8Gemm {
         }
     }
 
-    /** Quantizes rows [ic, ic+mc) of x into tiles of mr rows: pa[t*k*mr + p*mr + r], padding rows zero. */
-    private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels,
-                              float[] row, float[] pa) {
-        int tiles = (mc + mr - 1) / mr;
-        for (int r = 0; r < tiles * mr; r++) {
-            int base = r / mr * k * mr + r % mr;
-            if (r < mc) {
-                kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), row);
-                for (int p = 0; p < k; p++) {
-                    pa[base + p * mr] = row[p];
-                }
-            } else {
-                for (int p = 0; p < k; p++) {
-                    pa[base + p * mr] = 0f;
-                }
+    /**
+     * A tile deeper than one exact float block: the blocks' exact sums are added as int32, the zero-point
+     * correction subtracted in int32, and the difference rounded to float once into tile.
+     */
+    private static void deep(Int8Kernels kernels, int nr, int k, float[] pa, int paBase, byte[] pb, int pbBase,
+                             float[] tile, int[] acc, int[] zc, int zcOff) {
+        int mr = kernels.mr();
+        for (int pc = 0; pc < k; pc += KC) {
+            kernels.microTile(nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
+            for (int i = 0; i < mr * nr; i++) {
+                acc[i] = (pc == 0 ? 0 : acc[i]) + (int) tile[i];
             }
         }
+        for (int i = 0; i < mr * nr; i++) {
+            tile[i] = (float) (acc[i] - zc[zcOff + i % nr]);
+        }
+    }
+
+    /** Quantizes rows [ic, ic+mc) of x into pa row by row (k apart), and zeroes the padding rows of the last tile. */
+    private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels, float[] pa) {
+        for (int r = 0; r < mc; r++) {
+            kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, r * k);
+        }
+        int padded = (mc + mr - 1) / mr * mr;
+        java.util.Arrays.fill(pa, mc * k, padded * k, 0f);
     }
 
     /**
@@ -316,7 +332,8 @@ public final class Int8Gemm {
                     acc += q[p] * c;
                     colsum += c;
                 }
-                y[i * n + j] = requantize(acc, act.zeroPoint() * colsum, act.scale() * w.scales[j], bias, j, relu);
+                y[i * n + j] = requantize(acc, act.zeroPoint() * colsum, act.scale() * w.scales[j],
+                        bias == null ? 0f : bias[j], floor(relu));
             }
         }
     }
@@ -330,17 +347,18 @@ public final class Int8Gemm {
         return (int) Math.max(qmin, Math.min(qmax, q));
     }
 
-    /** The epilogue of one output: float(acc - zc) * cs, then + bias[j] if any, then ReLU if asked. */
-    static float requantize(int acc, int zc, float cs, float[] bias, int j, boolean relu) {
-        float v = (float) (acc - zc) * cs;
-        if (bias != null) {
-            v = v + bias[j];
-        }
-        return relu ? Math.max(v, 0f) : v;
+    /** The epilogue of one output: max(float(acc - zc) * cs + bias, floor), each operation rounded on its own. */
+    static float requantize(int acc, int zc, float cs, float bias, float floor) {
+        return Math.max((float) (acc - zc) * cs + bias, floor);
+    }
+
+    /** ReLU as a lower bound: 0, or -Infinity, which Math.max leaves every value (NaN too) unchanged by. */
+    private static float floor(boolean relu) {
+        return relu ? 0f : Float.NEGATIVE_INFINITY;
     }
 
     private static void check(Weights w, float[] x, int m, float[] bias, float[] y, Int8Kernels kernels) {
-        if (w.nr != kernels.nr()) {
+        if (w.nr != kernels.nr() && w.nr != kernels.narrowNr()) {
             throw new IllegalArgumentException("int8 GEMM: weights were prepacked for other kernels");
         }
         if (m < 0) {
@@ -362,7 +380,6 @@ public final class Int8Gemm {
     /** Per-thread scratch buffers, grown on demand. */
     private static final class Workspace {
         private float[] a = new float[0];
-        private float[] row = new float[0];
         private float[] tile = new float[0];
         private int[] acc = new int[0];
         private float[] out = new float[0];
@@ -372,13 +389,6 @@ public final class Int8Gemm {
                 a = new float[size];
             }
             return a;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
         }
 
         float[] tile(int size) {

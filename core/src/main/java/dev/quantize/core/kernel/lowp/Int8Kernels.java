@@ -18,25 +18,31 @@ interface Int8Kernels {
     int nr();
 
     /**
-     * tile[r*nr + j] = sum_p pa[paOff + p*mr + r] * pb[pbOff + p*nr + j] for r < mr, j < nr, p < kc (tile is
-     * overwritten). pa holds activation codes as floats, pb weight codes as bytes; kc &lt;= {@link Int8Gemm#KC}
-     * keeps every partial sum an exact integer.
+     * The width of the narrow micro-tile (one vector) used for weights with at most this many output
+     * columns (a classifier head), where the wide tile would mostly compute padding.
      */
-    void microTile(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile);
-
-    /** acc[i] = (first ? 0 : acc[i]) + (int) tile[i] for i &lt; len (tile holds exact integers). */
-    void accumulate(int len, float[] tile, int[] acc, boolean first);
+    int narrowNr();
 
     /**
-     * The requantization epilogue of one tile: out[r*nr + j] = relu?(float(acc[r*nr + j] - zc[zcOff + j])
-     * * cs[zcOff + j] (+ bias[zcOff + j] when bias != null)) for r &lt; rows, j &lt; nr; the multiply and the
-     * add are rounded separately, ReLU is Math.max(v, 0f).
+     * tile[r*nr + j] = sum_p pa[paOff + r*lda + p] * pb[pbOff + p*nr + j] for r < mr, j < nr, p < kc, where nr
+     * is {@link #nr()} or {@link #narrowNr()} (tile is overwritten). pa holds activation codes as floats,
+     * row by row (each value is broadcast, so rows need no interleaving), pb weight codes as bytes;
+     * kc &lt;= {@link Int8Gemm#KC} keeps every partial sum an exact integer.
      */
-    void epilogue(int rows, int[] acc, int[] zc, float[] cs, float[] bias, int zcOff, boolean relu, float[] out);
+    void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile);
+
+    /**
+     * The requantization epilogue of one tile: out[r*nr + j] = Math.max((tile[r*nr + j] - zc[zcOff + j])
+     * * cs[zcOff + j] + bias[zcOff + j], floor) for r &lt; rows, j &lt; nr (the tile's width), each operation rounded on its own.
+     * tile and zc hold integers below 2^24 in magnitude (exact floats), so the subtraction rounds the exact
+     * difference once, as float(int difference) does. floor is 0 for ReLU, else -Infinity (a no-op, NaN
+     * included).
+     */
+    void epilogue(int nr, int rows, float[] tile, float[] zc, float[] cs, float[] bias, int zcOff, float floor, float[] out);
 
     /**
      * Activation codes as {@code IntFormat.quantize} makes them: q[i] = clamp(rint(x[xOff+i] / scale) + zp,
-     * qmin, qmax), NaN to zp, the division in float32; written as floats.
+     * qmin, qmax), NaN to zp, the division in float32; written as floats from q[qOff].
      */
-    void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q);
+    void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q, int qOff);
 }

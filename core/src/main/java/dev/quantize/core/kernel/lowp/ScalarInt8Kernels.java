@@ -21,11 +21,16 @@ final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
-    public void microTile(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+    public int narrowNr() {
+        return NR;
+    }
+
+    @Override
+    public void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
         java.util.Arrays.fill(tile, 0, MR * NR, 0f);
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < MR; r++) {
-                float a = pa[paOff + p * MR + r];
+                float a = pa[paOff + r * lda + p];
                 int t = r * NR;
                 int b = pbOff + p * NR;
                 for (int j = 0; j < NR; j++) {
@@ -36,27 +41,20 @@ final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
-    public void accumulate(int len, float[] tile, int[] acc, boolean first) {
-        for (int i = 0; i < len; i++) {
-            acc[i] = (first ? 0 : acc[i]) + (int) tile[i];
-        }
-    }
-
-    @Override
-    public void epilogue(int rows, int[] acc, int[] zc, float[] cs, float[] bias, int zcOff, boolean relu,
+    public void epilogue(int nr, int rows, float[] tile, float[] zc, float[] cs, float[] bias, int zcOff, float floor,
                          float[] out) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < NR; j++) {
-                out[r * NR + j] = Int8Gemm.requantize(acc[r * NR + j], zc[zcOff + j], cs[zcOff + j],
-                        bias, zcOff + j, relu);
+                // tile and zc hold exact integers: the float subtraction rounds the exact difference once.
+                out[r * NR + j] = Math.max((tile[r * NR + j] - zc[zcOff + j]) * cs[zcOff + j] + bias[zcOff + j], floor);
             }
         }
     }
 
     @Override
-    public void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q) {
+    public void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q, int qOff) {
         for (int i = 0; i < len; i++) {
-            q[i] = Int8Gemm.quantize(x[xOff + i], scale, zp, qmin, qmax);
+            q[qOff + i] = Int8Gemm.quantize(x[xOff + i], scale, zp, qmin, qmax);
         }
     }
 }

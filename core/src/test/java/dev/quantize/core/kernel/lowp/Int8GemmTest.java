@@ -81,6 +81,9 @@ class Int8GemmTest {
         // Deeper than one exact float block (KC = 1024): blocks are added as int32.
         cases.add(makeCase(rnd, 9, 50, 1500, true, true, true, false));
         cases.add(makeCase(rnd, 17, 33, 2100, false, false, true, true));
+        // Narrow weights (N <= one vector) use the narrow micro-tile; also deeper than KC.
+        cases.add(makeCase(rnd, 19, 16, 1100, true, true, true, true));
+        cases.add(makeCase(rnd, 300, 10, 64, true, false, true, false));
         return cases;
     }
 
@@ -190,7 +193,7 @@ class Int8GemmTest {
                 Int8Gemm.Activation act = Int8Gemm.Activation.of(f, p);
                 for (Int8Kernels impl : implementations()) {
                     float[] q = new float[x.length];
-                    impl.quantize(x.length, x, 0, s, zp, act.qmin(), act.qmax(), q);
+                    impl.quantize(x.length, x, 0, s, zp, act.qmin(), act.qmax(), q, 0);
                     for (int i = 0; i < x.length; i++) {
                         assertEquals(f.quantize(x[i], p), q[i], 0f, impl.name() + " x=" + x[i] + " zp=" + zp);
                     }
