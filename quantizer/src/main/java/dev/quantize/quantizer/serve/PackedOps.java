@@ -139,16 +139,14 @@ final class PackedOps {
         long[] idx = TensorData.toLongs(indices);
         int[] ishape = indices.shape();
         int cols = bag.table().cols();
-        int bagLength = !bag.pooled() ? 1 : ishape.length == 0 ? 0 : ishape[ishape.length - 1];
         if (bag.pooled() && ishape.length == 0) {
             throw ctx.error("pooled lookups need indices of rank 1 or more");
         }
-        int bags = bagLength == 0 ? (bag.pooled() ? idx.length : 0) : idx.length / bagLength;
-        if (bag.pooled() && bagLength == 0) {
-            bags = 1;
-            for (int d = 0; d < ishape.length - 1; d++) {
-                bags *= ishape[d];
-            }
+        // Pooled: the last index axis is the bag; a plain lookup: every index is a bag of one row.
+        int bagLength = bag.pooled() ? ishape[ishape.length - 1] : 1;
+        int bags = 1;
+        for (int d = 0; d < ishape.length - (bag.pooled() ? 1 : 0); d++) {
+            bags *= ishape[d];
         }
         int[] outShape;
         if (!bag.pooled()) {
