@@ -31,4 +31,23 @@ final class VectorSums {
         }
         return r;
     }
+
+    static double sumOfSquaredDeviations(float[] v, int from, int len, float mean, float[] d, int dOff) {
+        DoubleVector acc = DoubleVector.zero(D);
+        int blocks = len & ~7;
+        for (int i = 0; i < blocks; i += 8) {
+            FloatVector e = FloatVector.fromArray(F, v, from + i).sub(mean);
+            e.intoArray(d, dOff + i);
+            acc = acc.add(e.mul(e).convertShape(VectorOperators.F2D, D, 0));
+        }
+        double[] s = new double[8];
+        acc.intoArray(s, 0);
+        double r = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for (int i = blocks; i < len; i++) {
+            float e = v[from + i] - mean;
+            d[dOff + i] = e;
+            r += e * e;
+        }
+        return r;
+    }
 }

@@ -73,16 +73,11 @@ public final class FusedOps {
         float[] y = new float[xv.length];
         int rows = xv.length / c;
         ctx.parallelism().parallelFor(rows, Math.max(1, (1 << 14) / c), (r0, r1) -> {
-            float[] sq = new float[c];
             for (int r = r0; r < r1; r++) {
                 int off = r * c;
                 float mean = (float) (Sums.sum(xv, off, c) / c);
-                for (int i = 0; i < c; i++) {
-                    float d = xv[off + i] - mean;
-                    y[off + i] = d;
-                    sq[i] = d * d; // the float product: what Pow(d, 2) hands to ReduceMean
-                }
-                float s = (float) Math.sqrt((float) (Sums.sum(sq, 0, c) / c) + eps);
+                // y = d = x - mean; the squares d * d are the float products Pow(d, 2) hands to ReduceMean.
+                float s = (float) Math.sqrt((float) (Sums.sumOfSquaredDeviations(xv, off, c, mean, y, off) / c) + eps);
                 for (int i = 0; i < c; i++) {
                     y[off + i] = y[off + i] / s * g[i] + b[i];
                 }
