@@ -198,9 +198,17 @@ public final class Gemm {
      * final transposition (M*N copies against M*N*K multiply-adds).
      */
     private static boolean transposedIsCheaper(int m, int n, GemmKernels kernels) {
-        long direct = (long) roundUp(m, kernels.mr()) * roundUp(n, kernels.nr());
-        long swapped = (long) roundUp(n, kernels.mr()) * roundUp(m, kernels.nr());
+        long direct = (long) roundUp(m, kernels.mr()) * paddedWidth(n, kernels);
+        long swapped = (long) roundUp(n, kernels.mr()) * paddedWidth(m, kernels);
         return swapped * 5 < direct * 4;
+    }
+
+    /** Columns the micro-tiles compute for n columns: whole NR tiles, the last one narrow when it can be. */
+    private static int paddedWidth(int n, GemmKernels kernels) {
+        int nr = kernels.nr();
+        int step = kernels.narrowStep();
+        int rest = n % nr;
+        return n - rest + (rest == 0 ? 0 : step > 0 ? roundUp(rest, step) : nr);
     }
 
     /** C = alpha * T^T + beta * C where T (N,M) = op(B)^T op(A)^T is computed by the packed path. */
@@ -224,6 +232,7 @@ public final class Gemm {
                                float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
         int mr = kernels.mr();
         int nr = kernels.nr();
+        int narrow = kernels.narrowStep();
         Workspace ws = WORKSPACE.get();
         float[] scratchB = pre == null ? ws.packedB(KC * roundUp(Math.min(NC, n), nr)) : null;
         float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
@@ -254,14 +263,18 @@ public final class Gemm {
                             int rows = Math.min(mr, mc - ir);
                             int paOff = ir * kc;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) {
+                            if (rows == mr && (cols == nr || narrow > 0 && cols % narrow == 0)) {
                                 if (!accumulate) {
                                     // Zeroing just before the tile leaves C's lines in L1 for its epilogue.
                                     for (int r = 0; r < mr; r++) {
-                                        Arrays.fill(c, cIdx + r * ldc, cIdx + r * ldc + nr, 0f);
+                                        Arrays.fill(c, cIdx + r * ldc, cIdx + r * ldc + cols, 0f);
                                     }
                                 }
-                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                if (cols == nr) {
+                                    kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                } else {
+                                    kernels.microTileNarrow(cols, kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                }
                             } else {
                                 Arrays.fill(edge, 0, mr * nr, 0f);
                                 kernels.microTile(kc, packedA, paOff, packedB, pbOff, edge, 0, nr);

@@ -31,6 +31,25 @@ interface GemmKernels {
     void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc);
 
     /**
+     * Column counts below nr that {@link #microTileNarrow} covers exactly are the multiples of this;
+     * 0 when there is no narrow tile (partial tiles then go through a padded scratch tile).
+     */
+    default int narrowStep() {
+        return 0;
+    }
+
+    /**
+     * As {@link #microTile} for the first cols columns only (cols a positive multiple of
+     * {@link #narrowStep()} below nr), reading the same packed B (groups of nr values) and writing only
+     * those columns of C: the last sliver of a product whose width is not a multiple of nr (256 = 5 x 48
+     * + 16) computes no padding and needs no scratch copy.
+     */
+    default void microTileNarrow(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff,
+                                 int ldc) {
+        throw new UnsupportedOperationException("no narrow micro-tile in " + name());
+    }
+
+    /**
      * A row vector times a matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + p*ldb + j] for j < n, p < k
      * (x is (1,K), b is (K,N) with row stride ldb, y is (1,N)). y is overwritten.
      */

@@ -170,6 +170,111 @@ final class VectorGemmKernels implements GemmKernels {
         store(c32, c, cOff + 3 * ldc + 2 * L);
     }
 
+    @Override
+    public int narrowStep() {
+        return MR == 8 ? L : 0;
+    }
+
+    @Override
+    public void microTileNarrow(int cols, int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff,
+                                int ldc) {
+        if (MR != 8 || cols % L != 0 || cols <= 0 || cols >= NR) {
+            throw new IllegalArgumentException("narrow micro-tile of " + cols + " columns");
+        }
+        if (cols == L) {
+            microTile8x1(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
+        } else {
+            microTile8x2(kc, pa, paOff, pb, pbOff, c, cOff, ldc);
+        }
+    }
+
+    /** microTile8 for the first vector of columns only (a separate small method: see the class comment). */
+    private static void microTile8x1(int kc, float[] pa, int paOff, float[] pb, int pbOff,
+                                     float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+        FloatVector c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = paOff + p * 8;
+            FloatVector b0 = FloatVector.fromArray(S, pb, pbOff + p * NR);
+            c0 = b0.fma(FloatVector.broadcast(S, pa[ai]), c0);
+            c1 = b0.fma(FloatVector.broadcast(S, pa[ai + 1]), c1);
+            c2 = b0.fma(FloatVector.broadcast(S, pa[ai + 2]), c2);
+            c3 = b0.fma(FloatVector.broadcast(S, pa[ai + 3]), c3);
+            c4 = b0.fma(FloatVector.broadcast(S, pa[ai + 4]), c4);
+            c5 = b0.fma(FloatVector.broadcast(S, pa[ai + 5]), c5);
+            c6 = b0.fma(FloatVector.broadcast(S, pa[ai + 6]), c6);
+            c7 = b0.fma(FloatVector.broadcast(S, pa[ai + 7]), c7);
+        }
+        store(c0, c, cOff);
+        store(c1, c, cOff + ldc);
+        store(c2, c, cOff + 2 * ldc);
+        store(c3, c, cOff + 3 * ldc);
+        store(c4, c, cOff + 4 * ldc);
+        store(c5, c, cOff + 5 * ldc);
+        store(c6, c, cOff + 6 * ldc);
+        store(c7, c, cOff + 7 * ldc);
+    }
+
+    /** microTile8 for the first two vectors of columns only. */
+    private static void microTile8x2(int kc, float[] pa, int paOff, float[] pb, int pbOff,
+                                     float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = paOff + p * 8;
+            int bi = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a = FloatVector.broadcast(S, pa[ai]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = b0.fma(a, c40);
+            c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = b0.fma(a, c50);
+            c51 = b1.fma(a, c51);
+            a = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = b0.fma(a, c60);
+            c61 = b1.fma(a, c61);
+            a = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = b0.fma(a, c70);
+            c71 = b1.fma(a, c71);
+        }
+        store(c00, c, cOff);
+        store(c01, c, cOff + L);
+        store(c10, c, cOff + ldc);
+        store(c11, c, cOff + ldc + L);
+        store(c20, c, cOff + 2 * ldc);
+        store(c21, c, cOff + 2 * ldc + L);
+        store(c30, c, cOff + 3 * ldc);
+        store(c31, c, cOff + 3 * ldc + L);
+        store(c40, c, cOff + 4 * ldc);
+        store(c41, c, cOff + 4 * ldc + L);
+        store(c50, c, cOff + 5 * ldc);
+        store(c51, c, cOff + 5 * ldc + L);
+        store(c60, c, cOff + 6 * ldc);
+        store(c61, c, cOff + 6 * ldc + L);
+        store(c70, c, cOff + 7 * ldc);
+        store(c71, c, cOff + 7 * ldc + L);
+    }
+
     // Vectors passed to a method that is not inlined get boxed, so this stays tiny and branch-free.
     private static void store(FloatVector acc, float[] c, int off) {
         acc.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
