@@ -10,9 +10,11 @@ import java.util.Arrays;
  * beta == 0 means C is only written (NaN or garbage in C is ignored).
  *
  * <p>Method: the classic packed, cache-blocked scheme. B is packed KC x NC at a time into slivers of NR
- * columns, A MC x KC at a time into slivers of MR rows, and a micro-kernel keeps an MR x NR block of C in
- * registers while it walks a shared k range and then adds it to C (C is first scaled by beta, alpha is
- * folded into the packed A). Work is split over {@link Parallelism} by rows of C (or by
+ * columns, A MC x KC at a time into slivers of MR rows (or, when A is row-major and alpha is 1, read in
+ * place: packing would only copy it), and a micro-kernel keeps an MR x NR block of C in registers while
+ * it walks a shared k range and then adds it to C (C is first scaled by beta, alpha is folded into the
+ * packed A). A last column sliver narrower than NR runs a one- or two-vector micro-tile when the kernels
+ * have one, so 256 columns are 5 x 48 + 16, not 6 x 48. Work is split over {@link Parallelism} by rows of C (or by
  * columns when there are too few rows); each worker packs its own panels. Very short or very narrow
  * products (fewer than MR rows or fewer than {@value #NARROW_N} columns) skip packing, which would cost
  * as much as the arithmetic, and run as rows of axpy or dot products; products with few columns and many
@@ -233,6 +235,9 @@ public final class Gemm {
         int mr = kernels.mr();
         int nr = kernels.nr();
         int narrow = kernels.narrowStep();
+        // A row-major A with alpha 1 is read in place by the micro-tiles: packing would only copy it (the
+        // hardware follows the mr row streams as well as one packed stream). Short row slivers are packed.
+        boolean directA = !transA && alpha == 1f;
         Workspace ws = WORKSPACE.get();
         float[] scratchB = pre == null ? ws.packedB(KC * roundUp(Math.min(NC, n), nr)) : null;
         float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
@@ -255,13 +260,22 @@ public final class Gemm {
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, alpha, packedA);
+                    int fullRows = mc / mr * mr;
+                    if (!directA) {
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, alpha, packedA);
+                    } else if (fullRows < mc) {
+                        packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, mr, alpha, packedA);
+                    }
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         int pbOff = jr * kc;
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
-                            int paOff = ir * kc;
+                            boolean inPlace = directA && rows == mr;
+                            float[] pa = inPlace ? a : packedA;
+                            int paOff = inPlace ? aOff + (ic + ir) * lda + pc : directA ? 0 : ir * kc;
+                            int rs = inPlace ? lda : 1;
+                            int ks = inPlace ? 1 : mr;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && (cols == nr || narrow > 0 && cols % narrow == 0)) {
                                 if (!accumulate) {
@@ -271,13 +285,13 @@ public final class Gemm {
                                     }
                                 }
                                 if (cols == nr) {
-                                    kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                    kernels.microTile(kc, pa, paOff, rs, ks, packedB, pbOff, c, cIdx, ldc);
                                 } else {
-                                    kernels.microTileNarrow(cols, kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                    kernels.microTileNarrow(cols, kc, pa, paOff, rs, ks, packedB, pbOff, c, cIdx, ldc);
                                 }
                             } else {
                                 Arrays.fill(edge, 0, mr * nr, 0f);
-                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, edge, 0, nr);
+                                kernels.microTile(kc, pa, paOff, rs, ks, packedB, pbOff, edge, 0, nr);
                                 storeEdge(edge, nr, rows, cols, c, cIdx, ldc, accumulate);
                             }
                         }
