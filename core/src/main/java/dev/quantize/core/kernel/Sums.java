@@ -9,8 +9,9 @@ package dev.quantize.core.kernel;
  * elements are then added in order. Accuracy is that of double accumulation either way.
  */
 public final class Sums {
-    /** VectorSums is only resolved (on its first call) when the Vector API module is present. */
-    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** VectorSums is only resolved when the Vector API module is present (the && short-circuits). */
+    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && VectorSums.usable();
 
     private Sums() {
     }
