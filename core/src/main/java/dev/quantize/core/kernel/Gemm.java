@@ -10,9 +10,11 @@ import java.util.Arrays;
  * beta == 0 means C is only written (NaN or garbage in C is ignored).
  *
  * <p>Method: the classic packed, cache-blocked scheme. B is packed KC x NC at a time into slivers of NR
- * columns, A MC x KC at a time into slivers of MR rows, and a micro-kernel keeps an MR x NR block of C in
- * registers while it walks a shared k range and then adds it to C (C is first scaled by beta, alpha is
- * folded into the packed A). Work is split over {@link Parallelism} by rows of C (or by
+ * columns, A MC x KC at a time into slivers of MR rows (or, when A is row-major and alpha is 1, read in
+ * place: packing would only copy it), and a micro-kernel keeps an MR x NR block of C in registers while
+ * it walks a shared k range and then adds it to C (C is first scaled by beta, alpha is folded into the
+ * packed A). A last column sliver narrower than NR runs a one- or two-vector micro-tile when the kernels
+ * have one, so 256 columns are 5 x 48 + 16, not 6 x 48. Work is split over {@link Parallelism} by rows of C (or by
  * columns when there are too few rows); each worker packs its own panels. Very short or very narrow
  * products (fewer than MR rows or fewer than {@value #NARROW_N} columns) skip packing, which would cost
  * as much as the arithmetic, and run as rows of axpy or dot products; products with few columns and many
@@ -32,7 +34,11 @@ public final class Gemm {
     static final int NC = 1536;
     /** Below this many columns the packed path would mostly compute padding. */
     static final int NARROW_N = 8;
-    /** With B stored (N,K), fewer columns than this over at least FEW_COLUMNS_MIN_DEPTH run as row dots. */
+    /**
+     * With B stored (N,K), fewer columns than this over at least FEW_COLUMNS_MIN_DEPTH run as row dots,
+     * unless the kernels have a narrow micro-tile: on AVX-512, 1024x10x256 ran at 30-32 GFLOP/s as row
+     * dots and 37-41 as 8x16 tiles through scratch (single thread, CPU time, loaded machine).
+     */
     static final int FEW_COLUMNS = 16;
     static final int FEW_COLUMNS_MIN_DEPTH = 64;
     /** Below this many multiply-adds a product stays on the calling thread. */
@@ -180,7 +186,7 @@ public final class Gemm {
             narrowColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
-        if (transB && !transA && n < FEW_COLUMNS && k >= FEW_COLUMNS_MIN_DEPTH) {
+        if (transB && !transA && n < FEW_COLUMNS && k >= FEW_COLUMNS_MIN_DEPTH && kernels.narrowStep() == 0) {
             fewColumnsTransposedB(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, kernels);
             return;
         }
@@ -198,9 +204,17 @@ public final class Gemm {
      * final transposition (M*N copies against M*N*K multiply-adds).
      */
     private static boolean transposedIsCheaper(int m, int n, GemmKernels kernels) {
-        long direct = (long) roundUp(m, kernels.mr()) * roundUp(n, kernels.nr());
-        long swapped = (long) roundUp(n, kernels.mr()) * roundUp(m, kernels.nr());
+        long direct = (long) roundUp(m, kernels.mr()) * paddedWidth(n, kernels);
+        long swapped = (long) roundUp(n, kernels.mr()) * paddedWidth(m, kernels);
         return swapped * 5 < direct * 4;
+    }
+
+    /** Columns the micro-tiles compute for n columns: whole NR tiles, the last one narrow when it can be. */
+    private static int paddedWidth(int n, GemmKernels kernels) {
+        int nr = kernels.nr();
+        int step = kernels.narrowStep();
+        int rest = n % nr;
+        return n - rest + (rest == 0 ? 0 : step > 0 ? roundUp(rest, step) : nr);
     }
 
     /** C = alpha * T^T + beta * C where T (N,M) = op(B)^T op(A)^T is computed by the packed path. */
@@ -224,6 +238,10 @@ public final class Gemm {
                                float beta, float[] c, int cOff, int ldc, GemmKernels kernels) {
         int mr = kernels.mr();
         int nr = kernels.nr();
+        int narrow = kernels.narrowStep();
+        // A row-major A with alpha 1 is read in place by the micro-tiles: packing would only copy it (the
+        // hardware follows the mr row streams as well as one packed stream). Short row slivers are packed.
+        boolean directA = !transA && alpha == 1f;
         Workspace ws = WORKSPACE.get();
         float[] scratchB = pre == null ? ws.packedB(KC * roundUp(Math.min(NC, n), nr)) : null;
         float[] packedA = ws.packedA(KC * roundUp(Math.min(MC, m), mr));
@@ -246,25 +264,44 @@ public final class Gemm {
                 }
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, alpha, packedA);
+                    int fullRows = mc / mr * mr;
+                    if (!directA) {
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, alpha, packedA);
+                    } else if (fullRows < mc) {
+                        packA(transA, a, aOff, lda, ic + fullRows, mc - fullRows, pc, kc, mr, alpha, packedA);
+                    }
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         int pbOff = jr * kc;
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
-                            int paOff = ir * kc;
+                            boolean inPlace = directA && rows == mr;
+                            float[] pa = inPlace ? a : packedA;
+                            int paOff = inPlace ? aOff + (ic + ir) * lda + pc : directA ? 0 : ir * kc;
+                            int rs = inPlace ? lda : 1;
+                            int ks = inPlace ? 1 : mr;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) {
+                            if (rows == mr && (cols == nr || narrow > 0 && cols % narrow == 0)) {
                                 if (!accumulate) {
                                     // Zeroing just before the tile leaves C's lines in L1 for its epilogue.
                                     for (int r = 0; r < mr; r++) {
-                                        Arrays.fill(c, cIdx + r * ldc, cIdx + r * ldc + nr, 0f);
+                                        Arrays.fill(c, cIdx + r * ldc, cIdx + r * ldc + cols, 0f);
                                     }
                                 }
-                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, c, cIdx, ldc);
+                                if (cols == nr) {
+                                    kernels.microTile(kc, pa, paOff, rs, ks, packedB, pbOff, c, cIdx, ldc);
+                                } else {
+                                    kernels.microTileNarrow(cols, kc, pa, paOff, rs, ks, packedB, pbOff, c, cIdx, ldc);
+                                }
                             } else {
+                                // A partial tile goes through scratch, as narrow as the kernels allow.
+                                int edgeCols = narrow > 0 ? roundUp(cols, narrow) : nr;
                                 Arrays.fill(edge, 0, mr * nr, 0f);
-                                kernels.microTile(kc, packedA, paOff, packedB, pbOff, edge, 0, nr);
+                                if (edgeCols >= nr) {
+                                    kernels.microTile(kc, pa, paOff, rs, ks, packedB, pbOff, edge, 0, nr);
+                                } else {
+                                    kernels.microTileNarrow(edgeCols, kc, pa, paOff, rs, ks, packedB, pbOff, edge, 0, nr);
+                                }
                                 storeEdge(edge, nr, rows, cols, c, cIdx, ldc, accumulate);
                             }
                         }

@@ -21,14 +21,34 @@ interface GemmKernels {
     int nr();
 
     /**
-     * One full micro-tile: C[r][j] += sum_p A[r][p] * B[p][j] for r < mr, j < nr. pa holds A packed as kc
-     * groups of mr values (pa[paOff + p*mr + r]); pb holds B packed as kc groups of nr values
+     * One full micro-tile: C[r][j] += sum_p A[r][p] * B[p][j] for r < mr, j < nr. A[r][p] is
+     * pa[paOff + r*rs + p*ks]: packed as kc groups of mr values (rs = 1, ks = mr), or read in place from
+     * a row-major A (rs = its row stride, ks = 1: no packing when alpha is 1); pb holds B packed as kc groups of nr values
      * (pb[pbOff + p*nr + j]). C starts at cOff with row stride ldc. Scaling by alpha and beta happens
      * outside (alpha is folded into the packed A, C is scaled by beta beforehand): a branch-free epilogue
      * is what lets the JIT keep every accumulator in a register (with a conditional store the Vector API
      * fell back to boxed, interpreted lane operations, 100x slower).
      */
-    void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc);
+    void microTile(int kc, float[] pa, int paOff, int rs, int ks, float[] pb, int pbOff, float[] c, int cOff, int ldc);
+
+    /**
+     * Column counts below nr that {@link #microTileNarrow} covers exactly are the multiples of this;
+     * 0 when there is no narrow tile (partial tiles then go through a padded scratch tile).
+     */
+    default int narrowStep() {
+        return 0;
+    }
+
+    /**
+     * As {@link #microTile} for the first cols columns only (cols a positive multiple of
+     * {@link #narrowStep()} below nr), reading the same packed B (groups of nr values) and writing only
+     * those columns of C: the last sliver of a product whose width is not a multiple of nr (256 = 5 x 48
+     * + 16) computes no padding and needs no scratch copy.
+     */
+    default void microTileNarrow(int cols, int kc, float[] pa, int paOff, int rs, int ks, float[] pb, int pbOff,
+                                 float[] c, int cOff, int ldc) {
+        throw new UnsupportedOperationException("no narrow micro-tile in " + name());
+    }
 
     /**
      * A row vector times a matrix: y[yOff + j] = sum_p x[xOff + p] * b[bOff + p*ldb + j] for j < n, p < k

@@ -21,7 +21,8 @@ final class ScalarGemmKernels implements GemmKernels {
     }
 
     @Override
-    public void microTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc) {
+    public void microTile(int kc, float[] pa, int paOff, int rs, int ks, float[] pb, int pbOff, float[] c, int cOff,
+                          int ldc) {
         // Four rows of eight accumulators; the j loops are fixed-length so the JIT unrolls them.
         float[] acc0 = new float[NR];
         float[] acc1 = new float[NR];
@@ -31,9 +32,9 @@ final class ScalarGemmKernels implements GemmKernels {
         int bi = pbOff;
         for (int p = 0; p < kc; p++) {
             float a0 = pa[ai];
-            float a1 = pa[ai + 1];
-            float a2 = pa[ai + 2];
-            float a3 = pa[ai + 3];
+            float a1 = pa[ai + rs];
+            float a2 = pa[ai + 2 * rs];
+            float a3 = pa[ai + 3 * rs];
             for (int j = 0; j < NR; j++) {
                 float bv = pb[bi + j];
                 acc0[j] += a0 * bv;
@@ -41,7 +42,7 @@ final class ScalarGemmKernels implements GemmKernels {
                 acc2[j] += a2 * bv;
                 acc3[j] += a3 * bv;
             }
-            ai += MR;
+            ai += ks;
             bi += NR;
         }
         storeRow(acc0, c, cOff);

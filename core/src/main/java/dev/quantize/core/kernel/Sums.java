@@ -9,8 +9,9 @@ package dev.quantize.core.kernel;
  * elements are then added in order. Accuracy is that of double accumulation either way.
  */
 public final class Sums {
-    /** VectorSums is only resolved (on its first call) when the Vector API module is present. */
-    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** VectorSums is only resolved when the Vector API module is present (the && short-circuits). */
+    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && VectorSums.usable();
 
     private Sums() {
     }
@@ -22,6 +23,40 @@ public final class Sums {
             return VectorSums.sum(v, from, len);
         }
         return plainSum(v, from, len);
+    }
+
+    /**
+     * Shapes: v[from .. from+len), d[dOff .. dOff+len). Writes the float deviations d[i] = v[i] - mean and
+     * returns the sum of their float squares d[i] * d[i] in double, in the order of {@link #sum}: the same
+     * bits as writing the squares to an array and summing it, in one pass instead of three.
+     */
+    public static double sumOfSquaredDeviations(float[] v, int from, int len, float mean, float[] d, int dOff) {
+        java.util.Objects.checkFromIndexSize(from, len, v.length);
+        java.util.Objects.checkFromIndexSize(dOff, len, d.length);
+        if (VECTOR && len >= 32) {
+            return VectorSums.sumOfSquaredDeviations(v, from, len, mean, d, dOff);
+        }
+        return plainSumOfSquaredDeviations(v, from, len, mean, d, dOff);
+    }
+
+    /** The plain-Java loop of {@link #sumOfSquaredDeviations}. */
+    static double plainSumOfSquaredDeviations(float[] v, int from, int len, float mean, float[] d, int dOff) {
+        double[] s = new double[8];
+        int blocks = len & ~7;
+        for (int i = 0; i < blocks; i += 8) {
+            for (int j = 0; j < 8; j++) {
+                float e = v[from + i + j] - mean;
+                d[dOff + i + j] = e;
+                s[j] += e * e;
+            }
+        }
+        double r = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for (int i = blocks; i < len; i++) {
+            float e = v[from + i] - mean;
+            d[dOff + i] = e;
+            r += e * e;
+        }
+        return r;
     }
 
     /** The plain-Java loop (package-private so tests compare it with the vector one). */

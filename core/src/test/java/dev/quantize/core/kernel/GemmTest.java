@@ -21,6 +21,8 @@ class GemmTest {
         {300, 10, 64}, {257, 17, 33}, {1024, 32, 16},
         // Deeper than one packed panel (KC = 1024): later panels add to the first.
         {17, 100, 1500}, {40, 60, 2100},
+        // Widths that end in a narrow tile of one or two vectors (48 + 16, 32, 2 x 48 + 16) and short row tiles.
+        {40, 64, 33}, {24, 32, 70}, {17, 112, 20},
     };
 
     private static List<GemmKernels> implementations() {

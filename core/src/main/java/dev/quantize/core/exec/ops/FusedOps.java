@@ -1,5 +1,6 @@
 package dev.quantize.core.exec.ops;
 
+import dev.quantize.core.kernel.FloatLoops;
 import dev.quantize.core.kernel.PairwiseDots;
 import dev.quantize.core.kernel.Sums;
 import dev.quantize.core.tensor.DataType;
@@ -73,19 +74,12 @@ public final class FusedOps {
         float[] y = new float[xv.length];
         int rows = xv.length / c;
         ctx.parallelism().parallelFor(rows, Math.max(1, (1 << 14) / c), (r0, r1) -> {
-            float[] sq = new float[c];
             for (int r = r0; r < r1; r++) {
                 int off = r * c;
                 float mean = (float) (Sums.sum(xv, off, c) / c);
-                for (int i = 0; i < c; i++) {
-                    float d = xv[off + i] - mean;
-                    y[off + i] = d;
-                    sq[i] = d * d; // the float product: what Pow(d, 2) hands to ReduceMean
-                }
-                float s = (float) Math.sqrt((float) (Sums.sum(sq, 0, c) / c) + eps);
-                for (int i = 0; i < c; i++) {
-                    y[off + i] = y[off + i] / s * g[i] + b[i];
-                }
+                // y = d = x - mean; the squares d * d are the float products Pow(d, 2) hands to ReduceMean.
+                float s = (float) Math.sqrt((float) (Sums.sumOfSquaredDeviations(xv, off, c, mean, y, off) / c) + eps);
+                FloatLoops.divideScaleShift(y, off, c, s, g, b);
             }
         });
         return List.of(Tensor.ofFloats(x.shape(), y));
@@ -108,13 +102,9 @@ public final class FusedOps {
         ctx.parallelism().parallelFor(xv.length, 1 << 13, (i0, i1) -> {
             for (int c0 = i0; c0 < i1; c0 += GELU_CHUNK) {
                 int n = Math.min(GELU_CHUNK, i1 - c0);
-                for (int i = c0; i < c0 + n; i++) {
-                    y[i] = xv[i] / divisor;
-                }
+                FloatLoops.divide(xv, c0, divisor, y, c0, n);
                 SpecialFunctions.erfFloat(y, c0, y, c0, n);
-                for (int i = c0; i < c0 + n; i++) {
-                    y[i] = xv[i] * (y[i] + offset) * scale;
-                }
+                FloatLoops.timesShifted(xv, y, c0, n, offset, scale);
             }
         });
         return List.of(Tensor.ofFloats(x.shape(), y));

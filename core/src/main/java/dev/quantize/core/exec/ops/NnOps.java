@@ -72,10 +72,12 @@ final class NnOps {
                 throw ctx.error("C of shape " + Arrays.toString(c.shape()) + " does not broadcast to " + Arrays.toString(shape));
             }
             if (cv.length == n && n > 1 && (c.rank() == 1 || c.dim(0) == 1)) {
-                // A bias row (the usual case): copied into every row, no index map.
-                for (int i = 0; i < m; i++) {
-                    System.arraycopy(cv, 0, y, i * n, n);
-                }
+                // A bias row (the usual case): copied into every row, no index map, rows split over threads.
+                ctx.parallelism().parallelFor(m, Math.max(1, (1 << 14) / n), (i0, i1) -> {
+                    for (int i = i0; i < i1; i++) {
+                        System.arraycopy(cv, 0, y, i * n, n);
+                    }
+                });
             } else {
                 int[] idx = Broadcast.index(c.shape(), shape);
                 for (int i = 0; i < y.length; i++) {

@@ -54,8 +54,9 @@ public final class SpecialFunctions {
     }
 
     /**
-     * erf of a float, within one float ulp: the vectorised kernel {@link Erf}, fitted to
-     * {@link #erfReference}. Always the same bits as the array form.
+     * erf of a float, evaluated in float within 1.15 ulp of the exact value (measured over every float
+     * in [1/16, 4.5], see ErfTest): the vectorised kernel {@link Erf}, fitted to {@link #erfReference}.
+     * Always the same bits as the array form.
      */
     public static float erfFloat(float x) {
         return Erf.erf(x);
