@@ -17,6 +17,7 @@ import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.monitor.baseline.BaselineBuilder;
 import dev.quantize.monitor.baseline.MonitorBaseline;
 import dev.quantize.monitor.history.History;
+import dev.quantize.monitor.history.HistoryException;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.thresholds.Finding;
 import dev.quantize.monitor.thresholds.Thresholds;
@@ -63,8 +64,7 @@ public final class MonitorJob {
                           Path baselineData, String model, int batchSize, int threads, long maxRows,
                           Path jsonReport, Path prometheus, Path html) {
         public static Options of(Path artifact, Path fp32, Path data) {
-            return new Options(artifact, fp32, data, null, null, null, null, null, 512,
-                    Runtime.getRuntime().availableProcessors(), 0, null, null, null);
+            return new Options(artifact, fp32, data, null, null, null, null, null, 512, 2, 0, null, null, null);
         }
 
         public Options withHistory(Path h, String w) {
@@ -81,6 +81,10 @@ public final class MonitorJob {
 
         public Options withBaselineData(Path b) {
             return new Options(artifact, fp32, data, history, window, thresholds, b, model, batchSize, threads, maxRows, jsonReport, prometheus, html);
+        }
+
+        public Options withData(Path d) {
+            return new Options(artifact, fp32, d, history, window, thresholds, baselineData, model, batchSize, threads, maxRows, jsonReport, prometheus, html);
         }
 
         public Options withModel(String m) {
@@ -259,13 +263,21 @@ public final class MonitorJob {
         String reportJson = JSON.writeValueAsString(report);
         WindowRecord record = new WindowRecord(model, window, started, s.rows(), s.metrics(), s.layers(), s.inputs(),
                 ev.status(), reportJson);
+        // The window's own reports first: a history that cannot be written must not lose the window.
+        if (o.jsonReport() != null) {
+            writeAtomically(o.jsonReport(), reportJson + "\n");
+        }
+        ReportOutputs.prometheus(record, o.prometheus());
         boolean inserted = false;
         if (o.history() != null) {
             try (History h = History.open(o.history())) {
                 inserted = h.append(record);
+                ReportOutputs.html(record, o.html(), h);
+            } catch (HistoryException e) {
+                throw new HistoryException(e.getMessage() + "; the history was left as it was"
+                        + (o.jsonReport() != null ? " and this window's report is in " + o.jsonReport() : ""), e);
             }
         }
-        writeReports(record, o, notes);
         return new Result(record, s, ev, recs, List.copyOf(notes), inserted);
     }
 
@@ -338,19 +350,6 @@ public final class MonitorJob {
         } else {
             o.put(field, v);
         }
-    }
-
-    /**
-     * Writes the JSON report, the Prometheus textfile and the HTML report that were asked for, each
-     * atomically (a scraper never reads half a file).
-     */
-    static void writeReports(WindowRecord record, Options o, List<String> notes) throws IOException {
-        if (o.jsonReport() != null) {
-            writeAtomically(o.jsonReport(), record.reportJson() + "\n");
-        }
-        // SEAM (monitor-report): the Prometheus textfile and the HTML report come from
-        // dev.quantize.monitor.report (PrometheusTextfile, HtmlReport); see ReportOutputs.
-        ReportOutputs.write(record, o.prometheus(), o.html(), o.history(), notes);
     }
 
     static void writeAtomically(Path target, String text) throws IOException {

@@ -1,9 +1,9 @@
 package dev.quantize.monitor.job;
 
+import dev.quantize.monitor.history.History;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.report.PrometheusTextfile;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The reports rendered by {@code dev.quantize.monitor.report} from a window: the Prometheus
@@ -13,12 +13,15 @@ final class ReportOutputs {
     private ReportOutputs() {
     }
 
-    static void write(WindowRecord record, Path prometheus, Path html, Path history, List<String> notes) {
-        if (prometheus != null) {
-            PrometheusTextfile.write(record, prometheus.toAbsolutePath());
+    static void prometheus(WindowRecord record, Path file) {
+        if (file != null) {
+            PrometheusTextfile.write(record, file.toAbsolutePath());
         }
-        if (html != null) {
-            // SEAM (monitor-report): HtmlReport.write(html, model, history windows) once it is merged.
+    }
+
+    static void html(WindowRecord record, Path file, History history) {
+        if (file != null) {
+            // SEAM (monitor-report): HtmlReport.write(file, record.model(), history.windows(record.model()), ...) once merged.
             throw new IllegalArgumentException("--html: the HTML report is not in this build yet");
         }
     }
