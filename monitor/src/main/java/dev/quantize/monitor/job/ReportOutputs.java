@@ -3,6 +3,8 @@ package dev.quantize.monitor.job;
 import dev.quantize.monitor.history.History;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.report.PrometheusTextfile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,8 +15,9 @@ final class ReportOutputs {
     private ReportOutputs() {
     }
 
-    static void prometheus(WindowRecord record, Path file) {
+    static void prometheus(WindowRecord record, Path file) throws IOException {
         if (file != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
             PrometheusTextfile.write(record, file.toAbsolutePath());
         }
     }
