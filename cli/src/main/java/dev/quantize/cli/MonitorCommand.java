@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code quantize monitor run|recalibrate}: the drift monitor (docs/monitor.md). */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
         description = {"Re-check a quantized artifact against its FP32 model on fresh data (drift, saturation, accuracy), "
-                + "keep a history, and recalibrate.", "See docs/monitor.md."},
-        subcommands = {MonitorCommand.Run.class, MonitorCommand.Recalibrate.class})
+                + "keep a history, report on it, and recalibrate.", "See docs/monitor.md."},
+        subcommands = {MonitorCommand.Run.class, MonitorCommand.Recalibrate.class, MonitorHistoryCommand.class, MonitorReportCommand.class})
 final class MonitorCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -47,13 +47,15 @@ class MonitorCommandTest {
         assertTrue(eval.out().contains("AUC "), eval.out());
 
         CliRun drift = run("drift", "--history", db.toString(), "--window", "2026-12-02", "--model-name", "dlrm",
-                "--prometheus", prom.toString(), "--json");
+                "--prometheus", prom.toString(), "--html", tmp.resolve("report.html").toString(), "--json");
         assertEquals(1, drift.exitCode(), drift.err());
         JsonNode j = Json.MAPPER.readTree(drift.out());
         assertEquals("alarm", j.get("status").asText());
         assertTrue(j.get("drifted_inputs").size() > 0, drift.out());
         String text = Files.readString(prom);
         assertTrue(text.contains("quantize_monitor_status{format=\"mixed\",model=\"dlrm\"} 2"), text);
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertTrue(html.contains("2026-12-02") && html.contains("2026-12-01"), "the report plots both windows of the history");
 
         Path recal = tmp.resolve("dlrm.recal.qz");
         CliRun r = CliRun.of("monitor", "recalibrate", artifact.toString(), "--fp32", dir.resolve("model.onnx").toString(),

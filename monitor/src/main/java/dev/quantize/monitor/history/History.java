@@ -169,6 +169,20 @@ public final class History implements AutoCloseable {
                 + " WHERE w.model=? AND m.input=? AND m.name=? ORDER BY w.started_at_ms, w.window", model, input, metric);
     }
 
+    /** The models that have windows, sorted by name. */
+    public List<String> models() {
+        return read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT model FROM windows ORDER BY model");
+                 ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
     public Path file() {
         return file;
     }

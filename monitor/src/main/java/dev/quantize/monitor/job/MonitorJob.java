@@ -119,6 +119,9 @@ public final class MonitorJob {
     public static Result run(Options o, Listener listener) throws IOException {
         Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long t0 = System.nanoTime();
+        if (o.html() != null && o.history() == null) {
+            throw new IllegalArgumentException("the HTML report plots the history: give a history database too");
+        }
         Thresholds thresholds = o.thresholds() == null ? Thresholds.defaults() : Thresholds.read(o.thresholds());
         Parallelism par = Parallelism.of(Math.max(1, o.threads()));
         List<String> notes = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.quantize.monitor.job;
 
 import dev.quantize.monitor.history.History;
 import dev.quantize.monitor.history.WindowRecord;
+import dev.quantize.monitor.report.HtmlReport;
 import dev.quantize.monitor.report.PrometheusTextfile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,10 +23,11 @@ final class ReportOutputs {
         }
     }
 
-    static void html(WindowRecord record, Path file, History history) {
+    /** The HTML report over every window of the model in the history (this one included). */
+    static void html(WindowRecord record, Path file, History history) throws IOException {
         if (file != null) {
-            // SEAM (monitor-report): HtmlReport.write(file, record.model(), history.windows(record.model()), ...) once merged.
-            throw new IllegalArgumentException("--html: the HTML report is not in this build yet");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            HtmlReport.write(file.toAbsolutePath(), record.model(), history.windows(record.model()), HtmlReport.DEFAULT_TOP);
         }
     }
 }

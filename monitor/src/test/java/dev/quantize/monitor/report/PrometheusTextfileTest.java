@@ -195,6 +195,20 @@ class PrometheusTextfileTest {
         assertEquals(List.of(target), list(dir));
     }
 
+    @Test
+    void docsListEveryMetricWithItsLabels() throws IOException {
+        Path doc = Path.of("..", "docs", "monitor.md");
+        String text = Files.readString(doc);
+        String reports = text.substring(text.indexOf("## Reports"));
+        for (String name : PrometheusTextfile.metricNames()) {
+            String labels = name.startsWith("quantize_monitor_layer_") ? "model, format, layer"
+                    : name.startsWith("quantize_monitor_input_") ? "model, format, input" : "model, format";
+            assertTrue(java.util.regex.Pattern.compile("\\| `" + name + "` \\|[^|]+\\| " + labels + " \\|").matcher(reports).find(),
+                    name + " is not documented with labels " + labels + " in " + doc);
+        }
+        assertEquals(PrometheusTextfile.metricNames().size(), reports.lines().filter(l -> l.startsWith("| `quantize_monitor_")).count());
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return new ArrayList<>(s.sorted().toList());
