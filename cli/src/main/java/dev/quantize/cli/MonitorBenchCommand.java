@@ -94,7 +94,7 @@ final class MonitorBenchCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.2f", r.ratio()));
         }
         t.print(out);
-        out.printf(Locale.ROOT, "batch %d, %d threads, median of %d passes over the eval rows in memory.%n", batch, threads, runs);
+        out.printf(Locale.ROOT, "batch %d, %d threads, median of %d interleaved passes over the eval rows in memory.%n", batch, threads, runs);
         out.flush();
         return 0;
     }

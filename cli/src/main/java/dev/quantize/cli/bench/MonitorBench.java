@@ -41,6 +41,12 @@ public final class MonitorBench {
     private MonitorBench() {
     }
 
+    private static double median(double[] x) {
+        double[] c = x.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
     /** {@code folder} holds model.onnx, calib/ and eval/ (a shared model): quantized with the default search, measured on eval. */
     public static Result run(Path folder, int batch, int threads, int runs) throws IOException {
         Path model = folder.resolve("model.onnx");
@@ -72,18 +78,33 @@ public final class MonitorBench {
         Executor quant = Executor.builder(m).parallelism(par).fuse(false).interceptor(new PlanInterceptor(m, plan, par, true)).build();
         WindowCollector collector = new WindowCollector(m, m, plan, true, par);
         List<LayerWatch> watches = LayerWatch.of(plan);
-        double f = Stopwatch.median(() -> feeds.forEach(fp32::run), 2, runs);
-        double both = Stopwatch.median(() -> feeds.forEach(x -> {
+        Runnable fp32Pass = () -> feeds.forEach(fp32::run);
+        Runnable bothPass = () -> feeds.forEach(x -> {
             plain.run(x);
             quant.run(x);
-        }), 2, runs);
-        double mon = Stopwatch.median(() -> {
+        });
+        Runnable monitorPass = () -> {
             WindowStats s = new WindowStats(baseline.inputEdges(), baseline.activationEdges());
             for (int i = 0; i < feeds.size(); i++) {
                 collector.add(s, feeds.get(i), batches.get(i).labels().orElse(null), batches.get(i).rows());
             }
             WindowSummary.of(s, baseline, watches);
-        }, 2, runs);
+        };
+        // Interleaved (one pass of each in turn), so a change in the machine's load hits all three alike.
+        double[][] t = new double[3][runs];
+        List<Runnable> passes = List.of(fp32Pass, bothPass, monitorPass);
+        for (int r = -2; r < runs; r++) {
+            for (int v = 0; v < 3; v++) {
+                long start = System.nanoTime();
+                passes.get(v).run();
+                if (r >= 0) {
+                    t[v][r] = (System.nanoTime() - start) / 1e9;
+                }
+            }
+        }
+        double f = median(t[0]);
+        double both = median(t[1]);
+        double mon = median(t[2]);
         return new Result(ExecutorBench.displayName(model), rows, batch, f, both, mon);
     }
 }
