@@ -18,18 +18,18 @@ import java.util.TreeMap;
  */
 public record MonitorBaseline(long rows, String calibrationMethod, double agreement, double outputSqnrDb,
                               Map<String, BinnedDistribution> inputs, Map<String, BinnedDistribution> activations,
-                              Map<String, Layer> layers) {
+                              Map<String, Layer> layers) implements java.io.Serializable {
     public static final String EXTRA_NAME = "monitor_baseline";
     public static final String FORMAT = "quantize-monitor-baseline";
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A layer at calibration time: SQNR of its output against FP32 (dB), share of saturated input values (NaN: no bounds). */
-    public record Layer(double sqnrDb, double saturation) {
+    public record Layer(double sqnrDb, double saturation) implements java.io.Serializable {
     }
 
     public MonitorBaseline {
-        inputs = new TreeMap<>(inputs);
+        inputs = new TreeMap<>(inputs); // TreeMap: Serializable, so a Spark job can broadcast the baseline
         activations = new TreeMap<>(activations);
         layers = new TreeMap<>(layers);
     }

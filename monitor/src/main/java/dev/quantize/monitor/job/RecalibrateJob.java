@@ -156,8 +156,12 @@ public final class RecalibrateJob {
         root.put("summary", summary);
         ObjectNode ms = root.putObject("metrics");
         Map<String, Double> metrics = new TreeMap<>();
-        fp32.forEach((k, v) -> metrics.put(k.id() + "_fp32", v));
-        quant.forEach((k, v) -> metrics.put(k.id() + "_quant", v));
+        fp32.forEach((k, v) -> {
+            if (k != Metric.SQNR && k != Metric.COSINE) { // FP32 against itself: exact
+                metrics.put(name(k) + "_fp32", v);
+            }
+        });
+        quant.forEach((k, v) -> metrics.put(name(k) + "_quant", v));
         metrics.put("budget_met", met == null ? Double.NaN : met ? 1.0 : 0.0);
         metrics.put("searched", searched ? 1.0 : 0.0);
         metrics.forEach((k, v) -> MonitorJob.putNumber(ms, k, v));
@@ -196,6 +200,17 @@ public final class RecalibrateJob {
             }
         }
         return new Result(plan, met, searched, json, record);
+    }
+
+    /** The history's names for the search's metrics (as a monitor window names them where both exist). */
+    private static String name(Metric m) {
+        return switch (m) {
+            case ACCURACY -> "accuracy";
+            case CALIBRATION_ERROR -> "calibration_error";
+            case SQNR -> "output_sqnr_db";
+            case COSINE -> "output_cosine";
+            default -> m.id();
+        };
     }
 
     private static String range(ActivationRange r) {

@@ -26,6 +26,19 @@ class MonitorBaselineTest {
         assertArrayEquals(new long[] {1, 1, 2, 1}, back.counts());
         assertEquals(1, back.nanCount());
         assertEquals(0.0, d.psi(back));
+        // Java serialization too (a Spark job broadcasts the baseline to its tasks).
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(b);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            MonitorBaseline s = (MonitorBaseline) in.readObject();
+            assertEquals(b.toJson(), s.toJson());
+        } catch (java.io.IOException | ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
