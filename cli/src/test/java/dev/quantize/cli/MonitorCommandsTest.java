@@ -101,7 +101,7 @@ class MonitorCommandsTest {
         // has no ne_delta_rel, accuracy_delta, soft_ce_gap or saturation, which the page says instead
         assertEquals(6, html.split("<img ", -1).length - 1);
         assertTrue(html.contains("Soft cross-entropy gap: no value in any window."));
-        assertTrue(html.contains("Per-layer saturation (dashed: calibration): no value in any window."));
+        assertTrue(html.contains("Per-layer saturation (dashed or +: calibration): no value in any window."));
     }
 
     @Test

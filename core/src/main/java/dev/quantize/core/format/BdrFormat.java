@@ -195,6 +195,33 @@ public final class BdrFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        Region.check(packed, r0, r1, c0, c1, dst);
+        int axis = Math.floorMod(packed.axis(), 2);
+        BlockLayout l = BlockLayout.of(packed.shape(), axis, blockSize);
+        byte[] in = packed.bytes();
+        int bpr = l.blocksPerRun();
+        int full = blockBytes(blockSize);
+        long run = (long) (bpr - 1) * full + blockBytes(l.slabLength(bpr - 1));
+        int[] codes = new int[blockSize];
+        Region.decodeBlocks(l, axis, r0, r1, c0, c1, dst, (s, i, vals) -> {
+            int o = s / bpr;
+            int b = s % bpr;
+            int len = l.slabLength(s);
+            int pos = Math.toIntExact(o * l.inner() * run + (long) b * l.inner() * full + (long) i * blockBytes(len));
+            int pairs = (len + 1) / 2;
+            int e = in[pos] & 0xFF;
+            BitPacking.read(in, pos + 1 + (pairs + 7) / 8, codes, len, mantissaBits + 1);
+            for (int j = 0; j < len; j++) {
+                int tau = (in[pos + 1 + (j / 2) / 8] >>> ((j / 2) % 8)) & 1;
+                int mag = codes[j] & ((1 << mantissaBits) - 1);
+                float v = (float) (mag * pow2(e - 127 - tau + 1 - mantissaBits));
+                vals[j] = e == 255 ? Float.NaN : ((codes[j] >>> mantissaBits) != 0 ? -v : v);
+            }
+        });
+    }
+
+    @Override
     public String toString() {
         return name;
     }

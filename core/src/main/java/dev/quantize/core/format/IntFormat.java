@@ -246,6 +246,30 @@ public final class IntFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        int cols = Region.check(packed, r0, r1, c0, c1, dst);
+        int[] shape = packed.shape();
+        BlockLayout l = layout(shape, packed.axis());
+        int count = scaleCount(shape, packed.axis());
+        byte[] in = packed.bytes();
+        ByteBuffer bb = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
+        int codeStart = count * (symmetric ? 4 : 5);
+        int shift = 32 - bits;
+        int w = c1 - c0;
+        for (int r = r0; r < r1; r++) {
+            int d = (r - r0) * w - c0;
+            for (int c = c0; c < c1; c++) {
+                int idx = r * cols + c;
+                int g = scaleIndex(granularity, l, idx);
+                int code = bits == 8 ? in[codeStart + idx] : (in[codeStart + idx / 2] >> (4 * (idx & 1)));
+                int q = (code << shift) >> shift; // sign-extend
+                int zp = symmetric ? 0 : in[4 * count + g];
+                dst[d + c] = (q - zp) * bb.getFloat(4 * g); // dequantize(q, params[g])
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return name;
     }

@@ -204,6 +204,33 @@ public final class MxFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        Region.check(packed, r0, r1, c0, c1, dst);
+        int axis = Math.floorMod(packed.axis(), 2);
+        BlockLayout l = BlockLayout.of(packed.shape(), axis, blockSize);
+        byte[] in = packed.bytes();
+        int bits = element.bits();
+        int bpr = l.blocksPerRun();
+        int full = BitPacking.bytes(blockSize, bits);
+        long run = (long) (bpr - 1) * full + BitPacking.bytes(l.slabLength(bpr - 1), bits);
+        int[] codes = new int[blockSize];
+        Region.decodeBlocks(l, axis, r0, r1, c0, c1, dst, (s, i, vals) -> {
+            // Block (s, i) as decode() lays it out: scale bytes first, then every block's codes in order.
+            int o = s / bpr;
+            int b = s % bpr;
+            int len = l.slabLength(s);
+            long pos = l.blocks() + o * l.inner() * run + (long) b * l.inner() * full
+                    + (long) i * BitPacking.bytes(len, bits);
+            int scaleCode = in[s * l.inner() + i] & 0xFF;
+            BitPacking.read(in, Math.toIntExact(pos), codes, len, bits);
+            float scale = Math.scalb(1f, scaleCode - 127);
+            for (int j = 0; j < len; j++) {
+                vals[j] = scaleCode == NAN_SCALE ? Float.NaN : codec.decode(codes[j]) * scale;
+            }
+        });
+    }
+
+    @Override
     public String toString() {
         return name;
     }

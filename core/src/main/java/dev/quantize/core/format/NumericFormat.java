@@ -54,6 +54,21 @@ public interface NumericFormat {
         return dst;
     }
 
+    /**
+     * Decodes rows [r0, r1) and columns [c0, c1) of a packed 2-D tensor into {@code dst} (row-major, row
+     * stride c1 - c0): bit-identical to the same elements of {@link #decode(PackedTensor, float[])}. Weight-only
+     * GEMMs use it to decode one panel of a weight at a time. This default decodes the whole tensor; the
+     * formats with random access into their bytes (scalar, integer, MX, BDR) read only the blocks the region
+     * covers.
+     */
+    default void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        int cols = Region.check(packed, r0, r1, c0, c1, dst);
+        float[] all = decode(packed);
+        for (int r = r0; r < r1; r++) {
+            System.arraycopy(all, r * cols + c0, dst, (r - r0) * (c1 - c0), c1 - c0);
+        }
+    }
+
     /** Exact size in bytes of the packed form of a tensor of this shape. */
     long packedBytes(int[] shape, int axis);
 }

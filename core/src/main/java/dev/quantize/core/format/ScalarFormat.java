@@ -151,6 +151,31 @@ public final class ScalarFormat implements NumericFormat {
     }
 
     @Override
+    public void decodeRegion(PackedTensor packed, int r0, int r1, int c0, int c1, float[] dst) {
+        int cols = Region.check(packed, r0, r1, c0, c1, dst);
+        byte[] in = packed.bytes();
+        int bits = type.bits();
+        int w = c1 - c0;
+        for (int r = r0; r < r1; r++) {
+            int d = (r - r0) * w - c0;
+            for (int c = c0; c < c1; c++) {
+                int idx = r * cols + c;
+                float v;
+                if (bits == 16) {
+                    short h = (short) ((in[2 * idx] & 0xFF) | in[2 * idx + 1] << 8); // little-endian, as encode writes
+                    v = type == ElementType.BF16 ? BFloat16.toFloat(h) : Float16.toFloat(h);
+                } else if (bits == 32) {
+                    v = Float.intBitsToFloat(Region.readBits(in, 32L * idx, 32));
+                } else {
+                    // Chunks of CHUNK codes are whole bytes, so the bit stream is continuous.
+                    v = codec.decode(Region.readBits(in, (long) idx * bits, bits));
+                }
+                dst[d + c] = v;
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return name;
     }

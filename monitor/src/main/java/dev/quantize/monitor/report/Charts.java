@@ -101,13 +101,23 @@ final class Charts {
         s.setMarkerColor(color);
         if (dashed) {
             s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
-            s.setMarker(SeriesMarkers.NONE);
+            // a reference value with no finite neighbour draws no line: mark it, or it would be invisible
+            s.setMarker(hasSegment(y) ? SeriesMarkers.NONE : SeriesMarkers.PLUS);
             s.setShowInLegend(false);
         } else {
             s.setLineStyle(new BasicStroke(2f)); // solid: XChart would otherwise cycle dash patterns after a few series
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         return true;
+    }
+
+    private static boolean hasSegment(double[] y) {
+        for (int i = 1; i < y.length; i++) {
+            if (Double.isFinite(y[i - 1]) && Double.isFinite(y[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A horizontal threshold across the plot, in the legend as e.g. "alarm 0.25". */

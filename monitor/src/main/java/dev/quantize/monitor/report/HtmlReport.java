@@ -36,9 +36,11 @@ public final class HtmlReport {
     public static final int DEFAULT_TOP = 8;
     /** Features in the latest-window PSI bar chart when there are more. */
     public static final int BAR_LIMIT = 25;
-    /** PSI thresholds drawn on the drift charts: the usual reading of the population stability index. */
-    public static final double PSI_WARN = 0.1;
-    public static final double PSI_ALARM = 0.25;
+    /**
+     * PSI levels drawn on the drift charts when the latest window's report has no {@code input_psi}
+     * thresholds: the usual reading of the population stability index.
+     */
+    public static final WindowReport.Level DEFAULT_PSI = new WindowReport.Level(0.1, 0.25);
 
     /** The summary metrics plotted, with their titles. */
     static final List<String[]> SUMMARY_CHARTS = List.of(
@@ -146,13 +148,13 @@ public final class HtmlReport {
         html.append("</div>\n");
 
         section("Layers");
-        layerChart(latest, "sqnr_db", "sqnr_db_calib", "Per-layer SQNR (dashed: calibration)", "dB", true,
+        layerChart(latest, "sqnr_db", "sqnr_db_calib", "Per-layer SQNR (dashed or +: calibration)", "dB", true,
                 "lowest SQNR");
-        layerChart(latest, "saturation", "saturation_calib", "Per-layer saturation (dashed: calibration)",
+        layerChart(latest, "saturation", "saturation_calib", "Per-layer saturation (dashed or +: calibration)",
                 "fraction clipped", false, "highest saturation");
 
         section("Input drift");
-        inputCharts(latest);
+        inputCharts(latest, report.threshold("input_psi", DEFAULT_PSI));
         html.append("</body>\n</html>\n");
     }
 
@@ -236,20 +238,22 @@ public final class HtmlReport {
         }
     }
 
-    private void inputCharts(WindowRecord latest) {
+    private void inputCharts(WindowRecord latest, WindowReport.Level psiLevel) {
+        double psiWarn = psiLevel.warn();
+        double psiAlarm = psiLevel.alarm();
         Set<String> all = keys(WindowRecord::inputs);
         if (all.isEmpty()) {
             empty("No per-input drift metrics in this history.");
             return;
         }
         List<String> shown = worst(all, name -> value(latest.inputs(), name, "psi"), false);
-        html.append("<p>PSI (population stability index) of each input against the calibration data; ")
-                .append("below ").append(Charts.number(PSI_WARN)).append(" is usually read as no shift, above ")
-                .append(Charts.number(PSI_ALARM)).append(" as a large one. ")
+        html.append("<p>PSI (population stability index) of each input against the calibration data, with the ")
+                .append("monitor's warn (").append(Charts.number(psiWarn)).append(") and alarm (")
+                .append(Charts.number(psiAlarm)).append(") levels. ")
                 .append(shownNote(shown.size(), all.size(), "inputs", "highest PSI", latest.window())).append("</p>\n");
         XYChart c = Charts.timeChart("Input PSI over the windows", "PSI", starts, recalibrations, WIDE_W, WIDE_H);
         boolean any = false;
-        double[] everything = {PSI_ALARM};
+        double[] everything = {psiAlarm};
         for (int i = 0; i < shown.size(); i++) {
             String input = shown.get(i);
             double[] y = series(w -> value(w.inputs(), input, "psi"));
@@ -257,8 +261,8 @@ public final class HtmlReport {
             everything = concat(everything, y);
         }
         if (any) {
-            Charts.threshold(c, "warn " + Charts.number(PSI_WARN), PSI_WARN, Charts.WARN);
-            Charts.threshold(c, "alarm " + Charts.number(PSI_ALARM), PSI_ALARM, Charts.ALARM);
+            Charts.threshold(c, "warn " + Charts.number(psiWarn), psiWarn, Charts.WARN);
+            Charts.threshold(c, "alarm " + Charts.number(psiAlarm), psiAlarm, Charts.ALARM);
             Charts.finish(c, starts, recalibrations, concat(everything, new double[] {0}));
             image(c, "Input PSI over the windows");
         } else {
@@ -273,7 +277,7 @@ public final class HtmlReport {
         }
         html.append("<p>").append(shownNote(bars.size(), all.size(), "inputs", "highest PSI", latest.window())).append("</p>\n");
         CategoryChart bar = Charts.levelBars("Input PSI in window " + Charts.shorten(latest.window(), 30), "PSI", bars, psi,
-                PSI_WARN, PSI_ALARM, WIDE_W, WIDE_H + 60);
+                psiWarn, psiAlarm, WIDE_W, WIDE_H + 60);
         image(bar, "Input PSI per feature in the latest window");
     }
 

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The parts of a window's {@code reportJson} the reports show: the plan summary ({@code format}), the
- * findings and the recommendations. Lenient on purpose: a report is a view of whatever the history
+ * thresholds ({@code {check: {warn, alarm}}}), the findings and the recommendations. Lenient on purpose: a report is a view of whatever the history
  * holds, so a missing or malformed field becomes a default instead of a failure.
  */
-public record WindowReport(String format, List<Finding> findings, List<Recommendation> recommendations) {
+public record WindowReport(String format, Map<String, Level> thresholds, List<Finding> findings,
+                           List<Recommendation> recommendations) {
 
     /** The format label when the report does not name one. */
     public static final String UNKNOWN_FORMAT = "unknown";
@@ -21,11 +24,16 @@ public record WindowReport(String format, List<Finding> findings, List<Recommend
     public record Finding(String level, String what, double value, double threshold) {
     }
 
+    /** The warn and alarm levels of one check, e.g. {@code input_psi}. */
+    public record Level(double warn, double alarm) {
+    }
+
     /** One suggested plan change: e.g. layer X to a wider format, and why. */
     public record Recommendation(String layer, String action, String toFormat, String why) {
     }
 
     public WindowReport {
+        thresholds = Map.copyOf(thresholds);
         findings = List.copyOf(findings);
         recommendations = List.copyOf(recommendations);
     }
@@ -39,9 +47,20 @@ public record WindowReport(String format, List<Finding> findings, List<Recommend
             root = null;
         }
         if (root == null || !root.isObject()) {
-            return new WindowReport(UNKNOWN_FORMAT, List.of(), List.of());
+            return new WindowReport(UNKNOWN_FORMAT, Map.of(), List.of(), List.of());
         }
         String format = text(root.get("format"));
+        Map<String, Level> thresholds = new TreeMap<>();
+        JsonNode t = root.get("thresholds");
+        if (t != null && t.isObject()) {
+            t.fields().forEachRemaining(e -> {
+                double warn = number(e.getValue().get("warn"));
+                double alarm = number(e.getValue().get("alarm"));
+                if (Double.isFinite(warn) && Double.isFinite(alarm)) {
+                    thresholds.put(e.getKey(), new Level(warn, alarm));
+                }
+            });
+        }
         List<Finding> findings = new ArrayList<>();
         for (JsonNode f : array(root.get("findings"))) {
             findings.add(new Finding(text(f.get("level")), text(f.get("what")), number(f.get("value")), number(f.get("threshold"))));
@@ -50,7 +69,12 @@ public record WindowReport(String format, List<Finding> findings, List<Recommend
         for (JsonNode r : array(root.get("recommendations"))) {
             recs.add(new Recommendation(text(r.get("layer")), text(r.get("action")), text(r.get("to_format")), text(r.get("why"))));
         }
-        return new WindowReport(format.isEmpty() ? UNKNOWN_FORMAT : format, findings, recs);
+        return new WindowReport(format.isEmpty() ? UNKNOWN_FORMAT : format, thresholds, findings, recs);
+    }
+
+    /** The levels of a check, or {@code fallback} when the report does not carry them. */
+    public Level threshold(String check, Level fallback) {
+        return thresholds.getOrDefault(check, fallback);
     }
 
     private static Iterable<JsonNode> array(JsonNode n) {

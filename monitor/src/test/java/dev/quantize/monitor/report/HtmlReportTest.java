@@ -176,6 +176,18 @@ class HtmlReportTest {
     }
 
     @Test
+    void psiLinesAreTheMonitorsThresholdsOrTheUsualOnes() throws Exception {
+        List<WindowRecord> w = SyntheticHistory.windows(2);
+        assertTrue(HtmlReport.html("m", w, 8).contains("with the monitor's warn (0.1) and alarm (0.25) levels"));
+        WindowRecord last = w.get(1);
+        WindowRecord custom = new WindowRecord(last.model(), last.window(), last.startedAt(), last.rows(), last.metrics(),
+                last.layers(), last.inputs(), last.status(), "{\"thresholds\":{\"input_psi\":{\"warn\":0.2,\"alarm\":0.5}}}");
+        String html = HtmlReport.html("m", List.of(w.get(0), custom), 8);
+        parse(html);
+        assertTrue(html.contains("warn (0.2) and alarm (0.5) levels"), html.substring(0, 3000));
+    }
+
+    @Test
     void worstRanksByLatestValueWithMissingLast() {
         Map<String, Double> latest = new HashMap<>(Map.of("a", 30.0, "b", 10.0, "c", 20.0, "d", Double.NaN, "e", 10.0));
         LinkedHashSet<String> all = new LinkedHashSet<>(List.of("a", "b", "c", "d", "e", "f"));

@@ -112,7 +112,7 @@ final class SyntheticHistory {
     }
 
     private static String reportJson(String status, double maxInPsi) {
-        StringBuilder sb = new StringBuilder("{\"format\":\"" + FORMAT + "\",\"thresholds\":{\"psi_warn\":0.1,\"psi_alarm\":0.25},");
+        StringBuilder sb = new StringBuilder("{\"format\":\"" + FORMAT + "\",\"thresholds\":{\"input_psi\":{\"warn\":0.1,\"alarm\":0.25},\"layer_sqnr_drop_db\":{\"warn\":3,\"alarm\":6}},");
         sb.append("\"findings\":[");
         if (!status.equals("healthy") && !status.equals("recalibrated")) {
             sb.append("{\"level\":\"").append(status).append("\",\"what\":\"max_input_psi\",\"value\":").append(maxInPsi)
