@@ -133,4 +133,48 @@ class MonitorAcceptanceTest {
         assertFalse(Double.isNaN(d.get("ne_delta_rel")));
         assertNotEquals(0.0, d.get("calibration_ratio_delta"));
     }
+
+    /**
+     * An artifact whose plan misses its budget on the new data: per-tensor INT8 on mlp_tabular, whose
+     * outlier channels it cannot represent (shared/models/README.md). Recalibration alone does not
+     * bring it back; the search is re-run and its plan meets the budget on that data. With the search
+     * switched off the job says the budget is still not met.
+     */
+    @Test
+    void recalibrationReRunsTheSearchWhenNewRangesAreNotEnough() throws Exception {
+        Path m = Artifacts.shared("mlp_tabular");
+        Path onnx = m.resolve("model.onnx");
+        byte[] bytes = Files.readAllBytes(onnx);
+        dev.quantize.core.graph.Model model = dev.quantize.core.onnx.OnnxReader.read(bytes, "model.onnx", m);
+        dev.quantize.calibration.CalibrationStats stats;
+        try (dev.quantize.core.data.Dataset c = dev.quantize.core.data.Datasets.open(m.resolve("calib"))) {
+            stats = dev.quantize.calibration.CalibrationRunner.run(model, c,
+                    dev.quantize.calibration.CalibrationConfig.defaults().withWeights(false));
+        }
+        var ranges = dev.quantize.quantizer.job.QuantizeJob.activationRanges(model, stats, dev.quantize.calibration.Method.PERCENTILE);
+        var plan = dev.quantize.quantizer.plan.QuantPlan.uniform(model, "int8_per_channel", "int8_per_tensor", ranges);
+        Path artifact = dir.resolve("int8.qz");
+        dev.quantize.quantizer.artifact.ArtifactWriter.write(artifact, model, bytes, "model.onnx", plan, stats.toJson(),
+                "{\"budget\":\"acc-0.1%\",\"cost_model\":\"weight-bytes\"}", "test");
+        RecalibrateJob.Result kept = RecalibrateJob.run(new RecalibrateJob.Options(artifact, onnx, m.resolve("drift"),
+                dir.resolve("kept.qz"), null, null, null, 4096, false, 512, 2, "test"), MonitorJob.Listener.NONE);
+        assertEquals(Boolean.FALSE, kept.budgetMet());
+        assertFalse(kept.searched());
+        assertTrue(kept.reportJson().contains("NOT met on this data"), kept.reportJson());
+        RecalibrateJob.Result searched = RecalibrateJob.run(new RecalibrateJob.Options(artifact, onnx, m.resolve("drift"),
+                dir.resolve("searched.qz"), dir.resolve("h.db"), "mlp", null, 4096, true, 512, 2, "test"), MonitorJob.Listener.NONE);
+        assertTrue(searched.searched());
+        assertEquals(Boolean.TRUE, searched.budgetMet(), searched.reportJson());
+        assertTrue(searched.reportJson().contains("the format search was re-run"), searched.reportJson());
+        assertNotEquals(plan, searched.plan());
+        // The new artifact carries a baseline: a run on the same data needs nothing else and is healthy.
+        MonitorJob.Result after = MonitorJob.run(MonitorJob.Options.of(dir.resolve("searched.qz"), onnx, m.resolve("drift")),
+                MonitorJob.Listener.NONE);
+        assertEquals("healthy", after.status(), () -> "" + after.evaluation().findings());
+        try (History h = History.open(dir.resolve("h.db"))) {
+            WindowRecord r = h.windows("mlp").get(0);
+            assertEquals("recalibrated", r.status());
+            assertEquals(1.0, r.metrics().get("searched"));
+        }
+    }
 }
