@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Measure a model or a quantized artifact on a dataset, in the task's metrics.",
                 "Binary outputs: AUC, normalized entropy, calibration; class scores: top-1 accuracy. With --reference",
                 "(the FP32 model) also SQNR and cosine against it. An artifact is evaluated on the rows and batch size",
-                "its search used unless --rows/--batch say otherwise, so it reproduces the reported metric exactly."})
+                "its search used unless --rows/--batch say otherwise, so it reproduces the reported metric exactly.",
+                "An artifact runs from its packed bytes (memory-mapped, packed kernels); --emulate runs it by fake quantization."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,12 +54,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: every core).")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    LoadedModel.Options loading = new LoadedModel.Options();
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
-        LoadedModel m = LoadedModel.load(modelPath, threads);
+        LoadedModel m = LoadedModel.load(modelPath, threads, loading);
         JsonNode report = m.reportJson().map(EvalCommand::parse).orElse(null);
         int batchSize = batch != null ? batch : report != null && report.has("batch_size") ? report.get("batch_size").asInt() : 512;
         long maxRows = rows != null ? rows : report != null && report.has("eval_rows") ? report.get("eval_rows").asLong() : Long.MAX_VALUE;

@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Run a model over a dataset and write its outputs.",
                 "OUT ending in .arrow/.feather/.ipc is one Arrow IPC file with a column per output; any other OUT",
                 "is a folder with one OUTPUT.npy per output. Prints rows per second.",
-                "An artifact runs as the quantized model it stores: its decoded weights, its plan's activation formats."})
+                "An artifact runs from its packed bytes (memory-mapped, packed kernels); --emulate runs it by fake quantization."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,6 +54,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: every core).")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    LoadedModel.Options loading = new LoadedModel.Options();
+
     @Option(names = "--json", description = "Print a JSON summary instead of text.")
     boolean json;
 
@@ -72,7 +75,7 @@ final class PredictCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch must be at least 1");
         }
-        LoadedModel loaded = LoadedModel.load(modelPath, threads);
+        LoadedModel loaded = LoadedModel.load(modelPath, threads, loading);
         Model model = loaded.model();
         Executor executor = loaded.executor();
         List<String> outputNames = model.graph().outputs().stream().map(ValueInfo::name).toList();

@@ -49,7 +49,7 @@ public final class Artifact implements AutoCloseable {
     private final FileChannel channel;
     private boolean closed;
 
-    private Artifact(Path path, FileChannel channel) throws IOException {
+    private Artifact(Path path, FileChannel channel, boolean verifyTensors) throws IOException {
         this.path = path;
         this.file = path.getFileName().toString();
         this.channel = channel;
@@ -90,7 +90,9 @@ public final class Artifact implements AutoCloseable {
                 throw new ArtifactException(file + ": manifest lists " + what + " twice");
             }
             MappedByteBuffer b = place(what, t.offset(), t.length(), expectedLength(t), end, size);
-            checkCrc(what, b, t.crc32c());
+            if (verifyTensors) {
+                checkCrc(what, b, t.crc32c());
+            }
             data.put(t.name(), b);
             end = t.offset() + t.length();
         }
@@ -103,11 +105,22 @@ public final class Artifact implements AutoCloseable {
         checkPlanAgainstTensors();
     }
 
-    /** Opens and verifies an artifact. */
+    /** Opens and verifies an artifact, every tensor's checksum included. */
     public static Artifact open(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    /**
+     * Opens an artifact. Everything but the tensors' contents is always checked (header, manifest and
+     * graph checksums, the layout, every padding byte). With {@code verifyTensors} false the tensors'
+     * CRC32Cs are not computed: opening then reads none of the weights, so a model whose tables are
+     * larger than memory opens at once and pages in only the rows it touches, at the price of not
+     * detecting a damaged weight (call {@link #verify} to check later).
+     */
+    public static Artifact open(Path path, boolean verifyTensors) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new Artifact(path, ch);
+            return new Artifact(path, ch, verifyTensors);
         } catch (RuntimeException | IOException e) {
             ch.close();
             throw e;
@@ -185,16 +198,29 @@ public final class Artifact implements AutoCloseable {
         return data.get(name).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Checks every tensor's CRC32C (reads the whole file); an {@link ArtifactException} names the first damaged one. */
+    public void verify() {
+        checkOpen();
+        for (TensorEntry t : tensors.values()) {
+            checkCrc("tensor '" + t.name() + "'", data.get(t.name()), t.crc32c());
+        }
+    }
+
+    /**
+     * The FP32 graph without the initializers the tensor section holds (those stay in the file: read
+     * them with {@link #value} or {@link #packedTensor}).
+     */
+    public Model strippedModel() {
+        return strippedModel;
+    }
+
     /** A packed tensor copied out as the format API takes it (decode with its format, then multiply by the scale). */
     public PackedTensor packed(String name) {
         TensorEntry t = tensor(name);
         if (!(t.storage() instanceof TensorEntry.Packed p)) {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' is stored raw, not packed");
         }
-        ByteBuffer b = packedTensor(name);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return new PackedTensor(p.format(), t.shape(), p.axis(), bytes);
+        return new PackedTensor(p.format(), t.shape(), p.axis(), copy(t));
     }
 
     /** The values a tensor stands for: a packed weight decoded (the emulated weight, bit for bit), a raw one as stored. */
@@ -203,7 +229,22 @@ public final class Artifact implements AutoCloseable {
         if (t.storage() instanceof TensorEntry.Packed p) {
             return new FakeQuantizer(p.format()).unpack(new FakeQuantizer.Packed(packed(name), p.scale()));
         }
-        return RawTensors.decode(((TensorEntry.Raw) t.storage()).type(), t.shape(), packedTensor(name));
+        return RawTensors.decode(((TensorEntry.Raw) t.storage()).type(), t.shape(),
+                ByteBuffer.wrap(copy(t)).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * A tensor's bytes read through the file channel, not the mapping: a copy taken at load (a weight
+     * prepacked or decoded) then leaves no resident pages in this process's mapping, so the mapping's
+     * resident size counts only what kernels read from it in place (row-wise tables).
+     */
+    private byte[] copy(TensorEntry t) {
+        checkOpen();
+        try {
+            return read(header.dataOffset() + t.offset(), Math.toIntExact(t.length()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(file + ": cannot read tensor '" + t.name() + "': " + e.getMessage(), e);
+        }
     }
 
     /**

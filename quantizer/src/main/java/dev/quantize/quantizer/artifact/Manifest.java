@@ -41,6 +41,11 @@ record Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibr
         extras = Collections.unmodifiableMap(new TreeMap<>(extras == null ? Map.of() : extras));
     }
 
+    /** A manifest without extra sections. */
+    Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibrationJson, String reportJson, List<TensorEntry> tensors) {
+        this(provenance, graph, plan, calibrationJson, reportJson, tensors, Map.of());
+    }
+
     byte[] toBytes() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT_NAME);
