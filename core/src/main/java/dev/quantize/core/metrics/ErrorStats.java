@@ -6,7 +6,9 @@ package dev.quantize.core.metrics;
  * and relative L2 error. Mergeable: partial statistics over parts of a tensor (or over batches) add up
  * to the statistics of the whole. NaN in either input is counted apart and left out of the sums.
  */
-public final class ErrorStats {
+public final class ErrorStats implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private long count;
     private long nonFinite;
     private double signal;
