@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code quantize bench}: the project's benchmarks, each reported as ratios against a yardstick measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (ratios against a yardstick in the same run).",
-        subcommands = {BenchCommand.Formats.class, ExecutorBenchCommand.class})
+        subcommands = {BenchCommand.Formats.class, ExecutorBenchCommand.class, MonitorBenchCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
                 "Exit 1 if no plan meets the budget.", ""},
         subcommands = {CommandLine.HelpCommand.class, FormatsCommand.class, GoldenCommand.class, InspectCommand.class, PredictCommand.class, EvalCommand.class,
                 ConformanceCommand.class, CalibrateCommand.class, DebugCommand.class, ExportCommand.class, SamplesCommand.class,
-                BenchCommand.class})
+                BenchCommand.class,
+                MonitorCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -8,7 +8,13 @@ import dev.quantize.quantizer.search.Budget;
 import dev.quantize.quantizer.search.FormatSearch;
 import dev.quantize.quantizer.search.SearchReport;
 import dev.quantize.quantizer.search.UniformPlans;
+import dev.quantize.core.data.Dataset;
+import dev.quantize.core.data.Datasets;
+import dev.quantize.core.kernel.Parallelism;
+import dev.quantize.monitor.baseline.BaselineBuilder;
+import dev.quantize.monitor.baseline.MonitorBaseline;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.nio.file.Files;
 
 /** The main job from the command line: runs {@link QuantizeJob} with progress bars, writes the artifact, reports. */
@@ -40,8 +46,20 @@ final class MainJob {
         stored.put("eval_rows", result.evalRows());
         stored.put("batch_size", options.batchSize());
         String report = Json.MAPPER.writeValueAsString(stored);
+        // The drift monitor's reference, from the calibration data, kept in the artifact (docs/monitor.md).
+        MonitorBaseline baseline;
+        try (Dataset calib = Datasets.open(args.calib); Progress bar = new Progress("monitor baseline", 2 * calib.rowCount().orElse(0))) {
+            long[] shown = {0};
+            baseline = BaselineBuilder.build(result.model(), result.model(), result.search().plan(), true, calib, options.batchSize(),
+                    args.calibRows == null ? 0 : args.calibRows, Parallelism.of(Math.max(1, options.threads())),
+                    options.calibrationMethod().label(), done -> {
+                        bar.advance(done - shown[0]);
+                        shown[0] = done;
+                    });
+        }
         ArtifactWriter.write(args.output, result.model(), result.modelBytes(), args.model.getFileName().toString(),
-                result.search().plan(), result.calibration().toJson(), report, VersionProvider.version());
+                result.search().plan(), result.calibration().toJson(), report, VersionProvider.version(),
+                Map.of(MonitorBaseline.EXTRA_NAME, baseline.toJson()));
         PrintWriter out = args.spec.commandLine().getOut();
         if (args.json) {
             ObjectNode root = SearchReport.toJson(result.search(), result.model());

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * holds values in [edges[i-1], edges[i]); bin 0 everything below edges[0], the last bin everything
  * at or above the last edge. NaN is counted apart.
  */
-public final class BinnedDistribution {
+public final class BinnedDistribution implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final double[] edges;
     private final long[] counts;
     private long nan;
@@ -22,6 +23,25 @@ public final class BinnedDistribution {
         }
         this.edges = edges.clone();
         this.counts = new long[edges.length + 1];
+    }
+
+    /** A distribution with these counts (one more than the edges) and NaN count, e.g. read back from JSON. */
+    public static BinnedDistribution of(double[] edges, long[] counts, long nan) {
+        BinnedDistribution d = new BinnedDistribution(edges);
+        if (counts.length != d.counts.length) {
+            throw new IllegalArgumentException(edges.length + " bin edges need " + d.counts.length + " counts, got " + counts.length);
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < 0) {
+                throw new IllegalArgumentException("bin counts must be non-negative, got " + counts[i]);
+            }
+            d.counts[i] = counts[i];
+        }
+        if (nan < 0) {
+            throw new IllegalArgumentException("the NaN count must be non-negative, got " + nan);
+        }
+        d.nan = nan;
+        return d;
     }
 
     /** Edges at the reference's quantiles 1/bins, 2/bins, ... (duplicates from repeated values removed). */

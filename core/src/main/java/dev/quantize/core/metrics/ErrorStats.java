@@ -8,7 +8,6 @@ package dev.quantize.core.metrics;
  */
 public final class ErrorStats implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-
     private long count;
     private long nonFinite;
     private double signal;

@@ -152,6 +152,16 @@ public final class Artifact implements AutoCloseable {
         return Optional.ofNullable(manifest.reportJson());
     }
 
+    /** The named extra sections (JSON documents such as {@code monitor_baseline}), sorted by name; empty for older artifacts. */
+    public Map<String, String> extras() {
+        return manifest.extras();
+    }
+
+    /** One extra section, if the artifact has it. */
+    public Optional<String> extra(String name) {
+        return Optional.ofNullable(manifest.extras().get(name));
+    }
+
     /** The tensor directory, in file order. */
     public List<TensorEntry> tensors() {
         return Collections.unmodifiableList(new ArrayList<>(tensors.values()));

@@ -60,7 +60,17 @@ public final class ArtifactWriter {
      */
     public static void write(Path out, Model fp32Model, byte[] fp32ModelBytes, String sourceModel, QuantPlan plan,
                              String calibrationJson, String reportJson, String toolVersion) throws IOException {
-        Contents c = contents(fp32Model, fp32ModelBytes, sourceModel, plan, calibrationJson, reportJson, toolVersion);
+        write(out, fp32Model, fp32ModelBytes, sourceModel, plan, calibrationJson, reportJson, toolVersion, Map.of());
+    }
+
+    /**
+     * As above, with named extra sections: JSON documents other tools keep with the model (e.g.
+     * {@code monitor_baseline}), stored verbatim under the manifest's {@code extras}.
+     */
+    public static void write(Path out, Model fp32Model, byte[] fp32ModelBytes, String sourceModel, QuantPlan plan,
+                             String calibrationJson, String reportJson, String toolVersion,
+                             Map<String, String> extras) throws IOException {
+        Contents c = contents(fp32Model, fp32ModelBytes, sourceModel, plan, calibrationJson, reportJson, toolVersion, extras);
         Path abs = out.toAbsolutePath();
         Path tmp = AtomicFiles.createTemp(abs, ".tmp");
         try {
@@ -97,7 +107,8 @@ public final class ArtifactWriter {
     }
 
     private static Contents contents(Model model, byte[] modelBytes, String sourceModel, QuantPlan plan,
-                                     String calibrationJson, String reportJson, String toolVersion) {
+                                     String calibrationJson, String reportJson, String toolVersion,
+                                     Map<String, String> extras) {
         plan.validate(model);
         Map<String, Planned> planned = plannedWeights(model, plan);
         Graph g = model.graph();
@@ -150,7 +161,7 @@ public final class ArtifactWriter {
         }
         Manifest m = new Manifest(new Provenance(toolVersion, sourceModel == null ? "" : sourceModel, sha256(modelBytes)),
                 new Manifest.Blob(0, graphBytes.length, ArtifactHeader.crc(graphBytes, 0, graphBytes.length)),
-                plan, calibrationJson, reportJson, entries);
+                plan, calibrationJson, reportJson, entries, extras);
         byte[] manifest = m.toBytes();
         long dataOffset = ArtifactHeader.align(ArtifactHeader.SIZE + manifest.length);
         ArtifactHeader h = new ArtifactHeader(ArtifactHeader.VERSION, manifest.length,

@@ -12,7 +12,10 @@ import dev.quantize.core.tensor.DataType;
 import dev.quantize.quantizer.plan.QuantPlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 
 /**
@@ -21,7 +24,7 @@ import java.util.Locale;
  * mistyped field is an {@link ArtifactException} naming it.
  */
 record Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibrationJson, String reportJson,
-                List<TensorEntry> tensors) {
+                List<TensorEntry> tensors, Map<String, String> extras) {
     static final String FORMAT_NAME = "quantize-artifact";
 
     /** A stretch of the tensor section that is not a tensor (the graph). */
@@ -35,6 +38,7 @@ record Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibr
 
     Manifest {
         tensors = List.copyOf(tensors);
+        extras = Collections.unmodifiableMap(new TreeMap<>(extras == null ? Map.of() : extras));
     }
 
     byte[] toBytes() {
@@ -55,6 +59,10 @@ record Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibr
         }
         root.put("calibration", calibrationJson);
         root.put("search_report", reportJson);
+        if (!extras.isEmpty()) { // absent when empty: artifacts without extras keep their bytes
+            ObjectNode x = root.putObject("extras");
+            extras.forEach(x::put);
+        }
         ArrayNode ts = root.putArray("tensors");
         for (TensorEntry t : tensors) {
             ObjectNode o = ts.addObject();
@@ -142,8 +150,16 @@ record Manifest(Provenance provenance, Blob graph, QuantPlan plan, String calibr
             };
             tensors.add(new TensorEntry(name, shape, s, r.number(t, "offset"), r.number(t, "length"), r.crc(t, "crc32c")));
         }
+        Map<String, String> extras = new TreeMap<>();
+        JsonNode x = root.get("extras");
+        if (x != null && !x.isNull()) {
+            if (!x.isObject()) {
+                throw new ArtifactException(file + ": manifest: \"extras\" is not an object");
+            }
+            x.fields().forEachRemaining(e -> extras.put(e.getKey(), r.text(x, e.getKey())));
+        }
         return new Manifest(provenance, graph, plan, r.optionalText(root, "calibration"),
-                r.optionalText(root, "search_report"), tensors);
+                r.optionalText(root, "search_report"), tensors, extras);
     }
 
     /** Typed field access with messages that name the file and the field. */
