@@ -7,7 +7,7 @@ import dev.quantize.core.data.Dataset;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * The rows of one Spark partition as a core {@link Dataset}, so the project's own runners (calibration
@@ -15,10 +15,10 @@ import org.apache.spark.sql.Row;
  */
 final class PartitionDataset implements Dataset {
     private final SparkColumns columns;
-    private final Iterator<Row> rows;
+    private final Iterator<InternalRow> rows;
     private boolean read;
 
-    PartitionDataset(SparkColumns columns, Iterator<Row> rows) {
+    PartitionDataset(SparkColumns columns, Iterator<InternalRow> rows) {
         this.columns = columns;
         this.rows = rows;
     }

@@ -55,6 +55,11 @@ public final class ShippedModel implements Serializable {
         return loaded().model();
     }
 
+    /** An artifact's plan (null for an .onnx model). */
+    public QuantPlan plan() {
+        return loaded().plan();
+    }
+
     /** A fresh single-threaded executor (Spark's tasks are the parallelism). */
     public Executor executor() {
         Loaded l = loaded();

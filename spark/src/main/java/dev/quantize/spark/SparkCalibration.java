@@ -10,11 +10,13 @@ import dev.quantize.core.graph.Model;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * {@link CalibrationRunner}'s two passes as two Spark jobs, with the same statistics as one JVM:
@@ -59,10 +61,10 @@ public final class SparkCalibration {
         Dataset<Row> rows = config.maxRows() > 0 ? data.limit((int) Math.min(Integer.MAX_VALUE, config.maxRows())) : data;
         CalibrationConfig perTask = config.withMaxRows(0);
         SparkColumns columns = SparkColumns.bind(dataName, rows, m.graph().runtimeInputs());
-        Dataset<Row> selected = columns.select(rows);
+        JavaRDD<InternalRow> selected = columns.select(rows);
 
         CalibrationStats weights = CalibrationRunner.weights(m, targets, config);
-        CalibrationStats pass1 = selected.javaRDD().mapPartitions(it -> {
+        CalibrationStats pass1 = selected.mapPartitions(it -> {
             Model local = model.model();
             CalibrationTargets t = CalibrationTargets.of(local, perTask.quantizable(), perTask.weights(), perTask.extraValues());
             return List.of(CalibrationRunner.pass1(model.executor(), new PartitionDataset(columns, it), t, perTask,
@@ -73,7 +75,7 @@ public final class SparkCalibration {
         HistogramPlan plan = p1.histogramPlan(config.bins(), config.perChannelHistograms(), config.maxHistogramChannels());
         Broadcast<HistogramPlan> planB = sc.broadcast(plan);
         try {
-            CalibrationStats pass2 = selected.javaRDD().mapPartitions(it -> List.of(CalibrationRunner.pass2(model.executor(),
+            CalibrationStats pass2 = selected.mapPartitions(it -> List.of(CalibrationRunner.pass2(model.executor(),
                     new PartitionDataset(columns, it), planB.value(), perTask, CalibrationProgress.NONE)).iterator())
                     .reduce(CalibrationStats::merge);
             return p1.merge(pass2);

@@ -7,14 +7,20 @@ import dev.quantize.core.data.DatasetException;
 import dev.quantize.core.graph.Dim;
 import dev.quantize.core.graph.ValueInfo;
 import dev.quantize.core.tensor.DataType;
+import dev.quantize.core.tensor.Tensor;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
@@ -119,12 +125,15 @@ final class SparkColumns implements Serializable {
         return null;
     }
 
-    /** The columns a partition needs, in spec order, then the source file name. */
-    Dataset<Row> select(Dataset<Row> data) {
+    /**
+     * The columns a partition needs, in spec order, then the source file name, as Spark's internal rows:
+     * they skip the conversion to {@link Row} objects (boxed numbers), which would cost more than the model.
+     */
+    JavaRDD<InternalRow> select(Dataset<Row> data) {
         List<Column> cols = new ArrayList<>();
         columns.forEach(c -> cols.add(functions.col(c.name())));
         cols.add(functions.input_file_name().as(FILE));
-        return data.select(cols.toArray(new Column[0]));
+        return data.select(cols.toArray(new Column[0])).queryExecution().toRdd().toJavaRDD();
     }
 
     String name() {
@@ -136,103 +145,128 @@ final class SparkColumns implements Serializable {
     }
 
     /**
-     * Up to {@code max} rows of {@code rows} (selected by {@link #select}) as a batch; null when none
-     * are left.
+     * Up to {@code max} rows of {@code rows} (Spark's internal rows of {@link #select}, which it may
+     * reuse: every value is copied out before the next row is read) as a batch; null when none are left.
      */
-    Batch next(java.util.Iterator<Row> rows, int max) {
-        List<Row> chunk = new ArrayList<>(max);
-        while (chunk.size() < max && rows.hasNext()) {
-            chunk.add(rows.next());
-        }
-        if (chunk.isEmpty()) {
-            return null;
-        }
-        int n = chunk.size();
-        Map<String, dev.quantize.core.tensor.Tensor> out = new LinkedHashMap<>();
-        for (int c = 0; c < columns.size(); c++) {
-            ColumnSpec spec = columns.get(c);
-            int width = spec.rowSize();
+    Batch next(Iterator<InternalRow> rows, int max) {
+        int c = columns.size();
+        float[][] f = new float[c][];
+        double[][] d = new double[c][];
+        long[][] l = new long[c][];
+        int[] width = new int[c];
+        for (int k = 0; k < c; k++) {
+            ColumnSpec spec = columns.get(k);
+            width[k] = spec.rowSize();
             switch (spec.type().storage()) {
-                case FLOAT -> {
-                    float[] v = new float[n * width];
-                    for (int r = 0; r < n; r++) {
-                        Row row = chunk.get(r);
-                        if (spec.rowShape().length == 0) {
-                            v[r] = ((Number) notNull(row, c, spec)).floatValue();
-                        } else {
-                            List<Object> a = array(row, c, spec, width);
-                            for (int i = 0; i < width; i++) {
-                                v[r * width + i] = ((Number) element(a, i, row, spec)).floatValue();
-                            }
-                        }
-                    }
-                    out.put(spec.name(), dev.quantize.core.tensor.Tensor.ofFloats(spec.type(), spec.batchShape(n), v));
-                }
-                case DOUBLE -> {
-                    double[] v = new double[n * width];
-                    for (int r = 0; r < n; r++) {
-                        Row row = chunk.get(r);
-                        if (spec.rowShape().length == 0) {
-                            v[r] = ((Number) notNull(row, c, spec)).doubleValue();
-                        } else {
-                            List<Object> a = array(row, c, spec, width);
-                            for (int i = 0; i < width; i++) {
-                                v[r * width + i] = ((Number) element(a, i, row, spec)).doubleValue();
-                            }
-                        }
-                    }
-                    out.put(spec.name(), dev.quantize.core.tensor.Tensor.ofDoubles(spec.batchShape(n), v));
-                }
-                case LONG -> {
-                    long[] v = new long[n * width];
-                    for (int r = 0; r < n; r++) {
-                        Row row = chunk.get(r);
-                        if (spec.rowShape().length == 0) {
-                            v[r] = ((Number) notNull(row, c, spec)).longValue();
-                        } else {
-                            List<Object> a = array(row, c, spec, width);
-                            for (int i = 0; i < width; i++) {
-                                v[r * width + i] = ((Number) element(a, i, row, spec)).longValue();
-                            }
-                        }
-                    }
-                    out.put(spec.name(), dev.quantize.core.tensor.Tensor.ofLongs(spec.type(), spec.batchShape(n), v));
-                }
+                case FLOAT -> f[k] = new float[max * width[k]];
+                case DOUBLE -> d[k] = new double[max * width[k]];
+                case LONG -> l[k] = new long[max * width[k]];
                 case STRING -> throw new IllegalStateException("string columns are not read");
             }
+        }
+        int n = 0;
+        while (n < max && rows.hasNext()) {
+            InternalRow row = rows.next();
+            for (int k = 0; k < c; k++) {
+                ColumnSpec spec = columns.get(k);
+                if (row.isNullAt(k)) {
+                    throw bad(row, spec, "null value");
+                }
+                boolean array = spec.rowShape().length > 0;
+                int w = width[k];
+                ArrayData a = array ? row.getArray(k) : null;
+                if (array) {
+                    if (a.numElements() != w) {
+                        throw bad(row, spec, "array of " + a.numElements() + " values, expected " + w);
+                    }
+                    for (int i = 0; i < w; i++) {
+                        if (a.isNullAt(i)) {
+                            throw bad(row, spec, "null element at index " + i);
+                        }
+                    }
+                }
+                int at = n * w;
+                switch (spec.type()) {
+                    case FLOAT32 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                f[k][at + i] = a.getFloat(i);
+                            }
+                        } else {
+                            f[k][at] = row.getFloat(k);
+                        }
+                    }
+                    case FLOAT64 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                d[k][at + i] = a.getDouble(i);
+                            }
+                        } else {
+                            d[k][at] = row.getDouble(k);
+                        }
+                    }
+                    case INT64 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                l[k][at + i] = a.getLong(i);
+                            }
+                        } else {
+                            l[k][at] = row.getLong(k);
+                        }
+                    }
+                    case INT32 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                l[k][at + i] = a.getInt(i);
+                            }
+                        } else {
+                            l[k][at] = row.getInt(k);
+                        }
+                    }
+                    case INT16 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                l[k][at + i] = a.getShort(i);
+                            }
+                        } else {
+                            l[k][at] = row.getShort(k);
+                        }
+                    }
+                    case INT8 -> {
+                        if (array) {
+                            for (int i = 0; i < w; i++) {
+                                l[k][at + i] = a.getByte(i);
+                            }
+                        } else {
+                            l[k][at] = row.getByte(k);
+                        }
+                    }
+                    default -> throw new IllegalStateException("unexpected column type " + spec.type());
+                }
+            }
+            n++;
+        }
+        if (n == 0) {
+            return null;
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int k = 0; k < c; k++) {
+            ColumnSpec spec = columns.get(k);
+            int size = n * width[k];
+            out.put(spec.name(), switch (spec.type().storage()) {
+                case FLOAT -> Tensor.ofFloats(spec.type(), spec.batchShape(n), n == max ? f[k] : Arrays.copyOf(f[k], size));
+                case DOUBLE -> Tensor.ofDoubles(spec.batchShape(n), n == max ? d[k] : Arrays.copyOf(d[k], size));
+                case LONG -> Tensor.ofLongs(spec.type(), spec.batchShape(n), n == max ? l[k] : Arrays.copyOf(l[k], size));
+                case STRING -> throw new IllegalStateException("string columns are not read");
+            });
         }
         return new Batch(out, n);
     }
 
-    private Object notNull(Row row, int c, ColumnSpec spec) {
-        if (row.isNullAt(c)) {
-            throw bad(row, spec, "null value");
-        }
-        return row.get(c);
-    }
-
-    private List<Object> array(Row row, int c, ColumnSpec spec, int width) {
-        List<Object> a = row.getList((Integer) c);
-        if (a == null) {
-            throw bad(row, spec, "null array");
-        }
-        if (a.size() != width) {
-            throw bad(row, spec, "array of " + a.size() + " values, expected " + width);
-        }
-        return a;
-    }
-
-    private Object element(List<Object> a, int i, Row row, ColumnSpec spec) {
-        Object v = a.get(i);
-        if (v == null) {
-            throw bad(row, spec, "null element at index " + i);
-        }
-        return v;
-    }
-
-    private DatasetException bad(Row row, ColumnSpec spec, String what) {
-        String file = row.isNullAt(columns.size()) || row.getString(columns.size()).isEmpty() ? name
-                : row.getString(columns.size());
+    private DatasetException bad(InternalRow row, ColumnSpec spec, String what) {
+        int fileColumn = columns.size();
+        String file = row.isNullAt(fileColumn) || row.getUTF8String(fileColumn).numBytes() == 0 ? name
+                : row.getUTF8String(fileColumn).toString();
         return new DatasetException(file + ": column '" + spec.name() + "': " + what + " (expected " + spec.describe() + ")");
     }
 }

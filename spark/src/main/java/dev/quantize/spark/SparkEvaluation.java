@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * {@code quantize eval} as a Spark job: each partition runs the model (and the FP32 reference, when
@@ -51,7 +53,7 @@ public final class SparkEvaluation {
         Model m = model.model();
         SparkColumns columns = SparkColumns.bind(dataName, data, m.graph().runtimeInputs());
         String output = m.graph().outputs().get(0).name();
-        MetricsPartial total = columns.select(data).javaRDD().mapPartitions(it -> {
+        MetricsPartial total = columns.select(data).mapPartitions(it -> {
             PartitionDataset part = new PartitionDataset(columns, it);
             Executor q = model.executor();
             Executor ref = reference == null ? null : reference.executor();
