@@ -9,6 +9,7 @@ import dev.quantize.calibration.Method;
 import dev.quantize.calibration.TensorStats;
 import dev.quantize.calibration.stats.AbsHistogram;
 import dev.quantize.calibration.stats.RunningStats;
+import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.quantizer.search.Metric;
 import java.util.ArrayList;
 import java.util.Map;
@@ -75,6 +76,44 @@ final class Agreement {
         assertArrayEquals(a.counts(), b.counts(), name + " histogram");
         assertEquals(a.overflow(), b.overflow(), name + " histogram overflow");
         assertTrue(a.total() > 0, name + " histogram is empty");
+    }
+
+    /**
+     * The same monitor record: rows, status, and every metric, layer and input figure equal up to double
+     * rounding (1e-9 of the value or absolute: deltas of nearly equal sums lose relative precision); the
+     * wall-clock {@code seconds} differs by nature.
+     */
+    static void monitor(WindowRecord one, WindowRecord spark) {
+        assertEquals(one.model(), spark.model());
+        assertEquals(one.window(), spark.window());
+        assertEquals(one.rows(), spark.rows());
+        assertEquals(one.status(), spark.status());
+        figures("metric", withoutSeconds(one.metrics()), withoutSeconds(spark.metrics()));
+        nested("layer", one.layers(), spark.layers());
+        nested("input", one.inputs(), spark.inputs());
+    }
+
+    private static Map<String, Double> withoutSeconds(Map<String, Double> m) {
+        Map<String, Double> out = new java.util.TreeMap<>(m);
+        out.remove("seconds");
+        return out;
+    }
+
+    private static void nested(String what, Map<String, Map<String, Double>> a, Map<String, Map<String, Double>> b) {
+        assertEquals(a.keySet(), b.keySet(), what + "s");
+        a.forEach((k, v) -> figures(what + " " + k, v, b.get(k)));
+    }
+
+    private static void figures(String what, Map<String, Double> a, Map<String, Double> b) {
+        assertEquals(a.keySet(), b.keySet(), what);
+        a.forEach((k, v) -> {
+            double w = b.get(k);
+            if (Double.isNaN(v) || Double.isInfinite(v)) {
+                assertEquals(v, w, what + " " + k);
+            } else {
+                assertEquals(v, w, 1e-9 * Math.max(1, Math.abs(v)), what + " " + k);
+            }
+        });
     }
 
     /** AUC equal; NE and calibration error within 1e-12 relative. */

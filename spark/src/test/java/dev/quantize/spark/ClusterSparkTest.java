@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quantize.calibration.CalibrationStats;
 import dev.quantize.quantizer.search.MetricsPartial;
+import dev.quantize.monitor.history.History;
+import dev.quantize.monitor.history.WindowRecord;
+import dev.quantize.monitor.job.MonitorJob;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +42,7 @@ class ClusterSparkTest {
                 .config("spark.executor.extraClassPath", cluster.projectClasses())
                 .config("spark.executor.extraJavaOptions", String.join(" ", LocalCluster.moduleFlags()))
                 .config("spark.executor.memory", "900m")
-                .config("spark.sql.files.maxPartitionBytes", String.valueOf(1 << 20))
+                .config("spark.sql.files.maxPartitionBytes", String.valueOf(4 << 20))
                 .config("spark.task.maxFailures", "4")
                 .getOrCreate();
         long deadline = System.nanoTime() + 120_000_000_000L;
@@ -74,20 +78,35 @@ class ClusterSparkTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void calibrationAgreesWithOneJvmEvenWhenAWorkerDiesMidJob() throws Exception {
         Path data = Fixture.data();
         AtomicBoolean killed = new AtomicBoolean();
         AtomicInteger failedTasks = new AtomicInteger();
         AtomicInteger removedExecutors = new AtomicInteger();
+        String victim = cluster.executorOf(0);
+        assertTrue(victim != null, "worker 0 launched an executor");
         spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                // The first task pass 1 gives worker 0's executor: kill the worker while that task runs.
+                if (start.taskInfo().executorId().equals(victim) && killed.compareAndSet(false, true)) {
+                    Thread t = new Thread(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        cluster.killWorker(0);
+                    }, "kill-worker");
+                    t.start();
+                }
+            }
+
             @Override
             public void onTaskEnd(SparkListenerTaskEnd end) {
                 if (!end.taskInfo().successful()) {
                     failedTasks.incrementAndGet();
-                } else if (killed.compareAndSet(false, true)) {
-                    // the first finished task of pass 1: the job is under way, most partitions still to run
-                    new Thread(() -> cluster.killWorker(0), "kill-worker").start();
                 }
             }
 
@@ -103,7 +122,26 @@ class ClusterSparkTest {
                 + "%d executors removed%n", s.rows(), (System.nanoTime() - t0) / 1e9, failedTasks.get(), removedExecutors.get());
         assertTrue(killed.get(), "the worker was killed");
         assertTrue(removedExecutors.get() >= 1, "Spark noticed the lost executor");
+        assertTrue(failedTasks.get() >= 1, "a task attempt was lost with the worker and run again");
         Agreement.calibration(Fixture.calibration(), s);
         assertEquals(2L * 4096 * ScaleOutData.COPIES, s.rows());
+    }
+
+    @Test
+    @Order(2)
+    void monitorWindowAgreesWithOneJvmAndIsAppendedToTheHistory() throws Exception {
+        Path data = Fixture.data();
+        Path history = data.getParent().resolve("cluster-history.db");
+        long t0 = System.nanoTime();
+        MonitorJob.Result r = SparkMonitor.run(spark, SparkJobs.parquet(spark, data, "date=" + ScaleOutData.DRIFT_DATE),
+                data.toString(), Fixture.monitorOptions(data, history));
+        System.out.printf("cluster monitor window: %,d rows, %.1f s%n", r.record().rows(), (System.nanoTime() - t0) / 1e9);
+        assertEquals(4096L * ScaleOutData.COPIES, r.record().rows());
+        Agreement.monitor(Fixture.monitor(), r.record());
+        try (History h = History.open(history)) {
+            WindowRecord stored = h.latest(r.record().model()).orElseThrow();
+            assertEquals("date=" + ScaleOutData.DRIFT_DATE, stored.window());
+            Agreement.monitor(Fixture.monitor(), stored);
+        }
     }
 }

@@ -7,6 +7,15 @@ import dev.quantize.core.data.Batch;
 import dev.quantize.core.data.BatchReader;
 import dev.quantize.core.data.Dataset;
 import dev.quantize.core.data.DatasetBinding;
+import dev.quantize.core.data.Datasets;
+import dev.quantize.core.kernel.Parallelism;
+import dev.quantize.monitor.baseline.BaselineBuilder;
+import dev.quantize.monitor.baseline.MonitorBaseline;
+import dev.quantize.monitor.history.WindowRecord;
+import dev.quantize.monitor.job.MonitorJob;
+import dev.quantize.quantizer.artifact.ArtifactWriter;
+import dev.quantize.quantizer.job.QuantizeJob;
+import dev.quantize.quantizer.search.SearchReport;
 import dev.quantize.core.exec.Executor;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.onnx.OnnxReader;
@@ -18,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -31,6 +41,8 @@ final class Fixture {
     private static CalibrationStats calibration;
     private static Map<Metric, Double> evalMetrics;
     private static long evalRows;
+    private static Path artifact;
+    private static WindowRecord monitor;
 
     private Fixture() {
     }
@@ -98,6 +110,47 @@ final class Fixture {
             evalMetrics = TaskMetrics.compute(TaskMetrics.taskOf(labels, 1), out, labels, 1, null);
         }
         return evalMetrics;
+    }
+
+    /** dlrm_small quantized (int8, as the main job does it, with a monitor baseline from the calib split). */
+    static synchronized Path artifact() throws Exception {
+        if (artifact == null) {
+            Path model = ScaleOutData.model();
+            Path calib = ScaleOutData.shared().resolve("calib");
+            Path eval = ScaleOutData.shared().resolve("eval");
+            QuantizeJob.Options d = QuantizeJob.Options.defaults(model, calib, eval);
+            QuantizeJob.Options o = new QuantizeJob.Options(model, calib, eval, null, List.of("int8"), d.calibrationMethod(),
+                    d.calibrationRows(), 1024, BATCH, 2, false, d.cost());
+            QuantizeJob.Result r = QuantizeJob.run(o, QuantizeJob.Listener.NONE);
+            MonitorBaseline b;
+            try (Dataset c = Datasets.open(calib)) {
+                b = BaselineBuilder.build(r.model(), r.model(), r.search().plan(), true, c, BATCH, 0, Parallelism.of(2),
+                        d.calibrationMethod().label(), done -> { });
+            }
+            Path out = data().getParent().resolve("dlrm_small_int8.qz");
+            ArtifactWriter.write(out, r.model(), r.modelBytes(), model.getFileName().toString(), r.search().plan(),
+                    r.calibration().toJson(), SearchReport.toJsonString(r.search(), r.model()), "test",
+                    Map.of(MonitorBaseline.EXTRA_NAME, b.toJson()));
+            artifact = out;
+        }
+        return artifact;
+    }
+
+    /** The monitor options of the drift window, recorded in {@code history} under the window id {@code date=...}. */
+    static MonitorJob.Options monitorOptions(Path data, Path history) throws Exception {
+        return MonitorJob.Options.of(artifact(), ScaleOutData.model(), data).withHistory(history, "date=" + ScaleOutData.DRIFT_DATE);
+    }
+
+    /** One JVM's monitor record of the drift window, read by core from that partition's Parquet files. */
+    static synchronized WindowRecord monitor() throws Exception {
+        if (monitor == null) {
+            Path window = data().resolve("date=" + ScaleOutData.DRIFT_DATE);
+            Path history = data().getParent().resolve("one-jvm-history.db");
+            long t0 = System.nanoTime();
+            monitor = MonitorJob.run(monitorOptions(window, history), MonitorJob.Listener.NONE).record();
+            System.out.printf("single-JVM monitor window: %,d rows, %.1f s%n", monitor.rows(), (System.nanoTime() - t0) / 1e9);
+        }
+        return monitor;
     }
 
     static long evalRows() {

@@ -90,8 +90,20 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    long workerPid(int i) {
-        return workers.get(i).pid();
+    /** The id of the executor worker {@code i} launched (its folder under the worker's work dir), or null. */
+    String executorOf(int i) {
+        try (var apps = Files.list(home.resolve("work-" + i))) {
+            for (Path app : apps.toList()) {
+                try (var ids = Files.list(app)) {
+                    for (Path id : ids.toList()) {
+                        return id.getFileName().toString();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
     }
 
     @Override
