@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quantize.calibration.CalibrationStats;
 import dev.quantize.quantizer.search.MetricsPartial;
+import dev.quantize.spark.bench.LocalCluster;
 import dev.quantize.monitor.history.History;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.job.MonitorJob;

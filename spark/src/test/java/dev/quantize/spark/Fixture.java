@@ -7,27 +7,20 @@ import dev.quantize.core.data.Batch;
 import dev.quantize.core.data.BatchReader;
 import dev.quantize.core.data.Dataset;
 import dev.quantize.core.data.DatasetBinding;
-import dev.quantize.core.data.Datasets;
-import dev.quantize.core.kernel.Parallelism;
-import dev.quantize.monitor.baseline.BaselineBuilder;
-import dev.quantize.monitor.baseline.MonitorBaseline;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.job.MonitorJob;
-import dev.quantize.quantizer.artifact.ArtifactWriter;
-import dev.quantize.quantizer.job.QuantizeJob;
-import dev.quantize.quantizer.search.SearchReport;
 import dev.quantize.core.exec.Executor;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.search.Metric;
 import dev.quantize.quantizer.search.TaskMetrics;
+import dev.quantize.spark.bench.SparkBench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -115,22 +108,8 @@ final class Fixture {
     /** dlrm_small quantized (int8, as the main job does it, with a monitor baseline from the calib split). */
     static synchronized Path artifact() throws Exception {
         if (artifact == null) {
-            Path model = ScaleOutData.model();
-            Path calib = ScaleOutData.shared().resolve("calib");
-            Path eval = ScaleOutData.shared().resolve("eval");
-            QuantizeJob.Options d = QuantizeJob.Options.defaults(model, calib, eval);
-            QuantizeJob.Options o = new QuantizeJob.Options(model, calib, eval, null, List.of("int8"), d.calibrationMethod(),
-                    d.calibrationRows(), 1024, BATCH, 2, false, d.cost());
-            QuantizeJob.Result r = QuantizeJob.run(o, QuantizeJob.Listener.NONE);
-            MonitorBaseline b;
-            try (Dataset c = Datasets.open(calib)) {
-                b = BaselineBuilder.build(r.model(), r.model(), r.search().plan(), true, c, BATCH, 0, Parallelism.of(2),
-                        d.calibrationMethod().label(), done -> { });
-            }
             Path out = data().getParent().resolve("dlrm_small_int8.qz");
-            ArtifactWriter.write(out, r.model(), r.modelBytes(), model.getFileName().toString(), r.search().plan(),
-                    r.calibration().toJson(), SearchReport.toJsonString(r.search(), r.model()), "test",
-                    Map.of(MonitorBaseline.EXTRA_NAME, b.toJson()));
+            SparkBench.artifact(ScaleOutData.model(), ScaleOutData.shared().resolve("calib"), ScaleOutData.shared().resolve("eval"), out);
             artifact = out;
         }
         return artifact;

@@ -1,17 +1,10 @@
 package dev.quantize.spark;
 
-import dev.quantize.core.data.Batch;
-import dev.quantize.core.data.BatchReader;
-import dev.quantize.core.data.ColumnSpec;
 import dev.quantize.core.data.Dataset;
-import dev.quantize.core.data.NpyDataset;
-import dev.quantize.core.data.ParquetWriter;
+import dev.quantize.spark.bench.ReplicatedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -25,7 +18,7 @@ final class ScaleOutData {
     /** Copies of each 4,096-row split: 128 gives 1,048,576 rows in all. */
     static final int COPIES = Integer.getInteger("quantize.spark.copies", 128);
     /** Files per date. */
-    static final int FILES = 8;
+    static final int FILES = ReplicatedData.FILES;
 
     private ScaleOutData() {
     }
@@ -42,98 +35,13 @@ final class ScaleOutData {
         return shared().resolve("model.onnx");
     }
 
-    /**
-     * Writes the Parquet dataset into {@code dir} with core's Parquet writer: {@code date=...} folders
-     * of {@value #FILES} files each, every file {@code copies / FILES} copies of its split.
-     */
+    /** Writes the Parquet dataset into {@code dir}: {@code date=...} folders of {@value #FILES} files each. */
     static void write(Path dir, int copies) throws java.io.IOException {
-        if (copies % FILES != 0) {
-            throw new IllegalArgumentException("copies must be a multiple of " + FILES + ", not " + copies);
-        }
-        for (String[] split : new String[][] {{"eval", EVAL_DATE}, {"drift", DRIFT_DATE}}) {
-            Path folder = Files.createDirectories(dir.resolve("date=" + split[1]));
-            for (int f = 0; f < FILES; f++) {
-                ParquetWriter.write(folder.resolve("part-" + f + ".parquet"), repeated(copies / FILES, split[0]), 8192);
-            }
-        }
+        ReplicatedData.write(dir, copies, List.of(shared().resolve("eval"), shared().resolve("drift")), List.of(EVAL_DATE, DRIFT_DATE));
     }
 
     /** The same rows for one JVM: each named split (an .npy folder) read {@code copies} times, one after the other. */
     static Dataset repeated(int copies, String... splits) {
-        List<Path> folders = new ArrayList<>();
-        for (String s : splits) {
-            folders.add(shared().resolve(s));
-        }
-        return new Repeated(folders, copies);
-    }
-
-    /** Folders of .npy read in turn, each {@code copies} times. */
-    private record Repeated(List<Path> folders, int copies) implements Dataset {
-        @Override
-        public String name() {
-            return "repeated " + folders;
-        }
-
-        @Override
-        public List<ColumnSpec> columns() {
-            try (NpyDataset d = NpyDataset.open(folders.get(0))) {
-                return d.columns();
-            }
-        }
-
-        @Override
-        public OptionalLong rowCount() {
-            long n = 0;
-            for (Path f : folders) {
-                try (NpyDataset d = NpyDataset.open(f)) {
-                    n += d.rowCount().getAsLong() * copies;
-                }
-            }
-            return OptionalLong.of(n);
-        }
-
-        @Override
-        public BatchReader batches(int batchSize) {
-            return new BatchReader() {
-                private int pass;
-                private NpyDataset current;
-                private BatchReader reader;
-
-                @Override
-                public boolean hasNext() {
-                    while (reader == null || !reader.hasNext()) {
-                        close();
-                        if (pass == folders.size() * copies) {
-                            return false;
-                        }
-                        current = NpyDataset.open(folders.get(pass / copies));
-                        reader = current.batches(batchSize);
-                        pass++;
-                    }
-                    return true;
-                }
-
-                @Override
-                public Batch next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return reader.next();
-                }
-
-                @Override
-                public void close() {
-                    if (reader != null) {
-                        reader.close();
-                        current.close();
-                        reader = null;
-                    }
-                }
-            };
-        }
-
-        @Override
-        public void close() {
-        }
+        return ReplicatedData.repeated(copies, java.util.Arrays.stream(splits).map(s -> shared().resolve(s)).toList());
     }
 }

@@ -1,4 +1,4 @@
-package dev.quantize.spark;
+package dev.quantize.spark.bench;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,14 +15,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Spark standalone cluster on this machine: one master and {@code n} workers, each its own JVM
- * started from the test's classpath, bound to 127.0.0.1, one core and 1 GB each. The workers launch
+ * A real Spark standalone cluster on this machine, for tests and the benchmark: one master and
+ * {@code n} workers, each its own JVM started from this JVM's class path, bound to 127.0.0.1, one core and 1 GB each. The workers launch
  * executors from {@code $SPARK_HOME/jars}, a temporary folder of links to the same jars (marked as a
  * distribution by a RELEASE file, with SPARK_SCALA_VERSION set, else the launcher wants a source build); the project's
  * own classes reach executors through {@code spark.executor.extraClassPath}. {@link #close()} (also run
  * by a shutdown hook) stops every process it started, by pid, children first.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     private final Path home;
     private final Process master;
     private final List<Process> workers = new ArrayList<>();
@@ -61,7 +61,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Starts a master and {@code workers} workers; the processes register within seconds. */
-    static LocalCluster start(int workers) {
+    public static LocalCluster start(int workers) {
         try {
             return new LocalCluster(workers);
         } catch (IOException e) {
@@ -69,17 +69,17 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return url;
     }
 
     /** The project's class folders (target/classes of every module), for the executors' class path. */
-    String projectClasses() {
+    public String projectClasses() {
         return projectClasses;
     }
 
     /** Kills worker {@code i} and the executor it launched, as a machine failure would (SIGKILL, by pid). */
-    void killWorker(int i) {
+    public void killWorker(int i) {
         Process w = workers.get(i);
         w.descendants().forEach(ProcessHandle::destroyForcibly);
         w.destroyForcibly();
@@ -91,7 +91,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** The id of the executor worker {@code i} launched (its folder under the worker's work dir), or null. */
-    String executorOf(int i) {
+    public String executorOf(int i) {
         try (var apps = Files.list(home.resolve("work-" + i))) {
             for (Path app : apps.toList()) {
                 try (var ids = Files.list(app)) {
@@ -114,7 +114,7 @@ final class LocalCluster implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs stopAll
         }
-        Fixture.deleteTree(home);
+        deleteTree(home);
     }
 
     private synchronized void stopAll() {
@@ -157,8 +157,8 @@ final class LocalCluster implements AutoCloseable {
         return pb.start();
     }
 
-    /** The test JVM's module and system-property flags (Spark's add-opens, the Vector API, DJL offline). */
-    static List<String> moduleFlags() {
+    /** This JVM's module and system-property flags (Spark's add-opens, the Vector API, DJL offline). */
+    public static List<String> moduleFlags() {
         List<String> out = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("--add-exports")
@@ -170,7 +170,7 @@ final class LocalCluster implements AutoCloseable {
         return out;
     }
 
-    /** The test's class path: surefire's (it may hide it behind a manifest-only jar), else the JVM's. */
+    /** The class path: surefire's in tests (it may hide it behind a manifest-only jar), else the JVM's. */
     private static Set<String> classPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Set<String> out = new LinkedHashSet<>();
@@ -180,6 +180,14 @@ final class LocalCluster implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary folder
+        }
     }
 
     private static int freePort() throws IOException {
