@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -99,6 +100,27 @@ public final class SparkJobs {
                     + "' (columns: " + String.join(", ", rows.columns()) + ")");
         }
         return rows.where(functions.col(column).cast("string").equalTo(functions.lit(window.substring(eq + 1))));
+    }
+
+    /**
+     * Reads the columns {@code model} needs from {@code data} and turns them into batches, without
+     * running the model: the cost of Spark's data path alone (the benchmark's yardstick). Returns the rows.
+     */
+    public static long scan(SparkSession spark, Dataset<Row> data, Path model, int batchSize) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        ShippedModel m = ShippedModel.ship(sc, model);
+        try {
+            SparkColumns columns = SparkColumns.bind("scan", data, m.model().graph().runtimeInputs());
+            return columns.select(data).mapPartitions(it -> {
+                long n = 0;
+                for (dev.quantize.core.data.Batch b = columns.next(it, batchSize); b != null; b = columns.next(it, batchSize)) {
+                    n += b.rows();
+                }
+                return java.util.List.of(n).iterator();
+            }).reduce(Long::sum);
+        } finally {
+            m.release();
+        }
     }
 
     /** Runs {@code job} in a session on {@code master}, stopped afterwards. */

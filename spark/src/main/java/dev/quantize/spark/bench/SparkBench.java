@@ -42,7 +42,7 @@ public final class SparkBench {
     }
 
     record Timing(String where, double calibSeconds, long calibRows, double monitorSeconds, long monitorRows,
-                  double calibHalfSeconds) {
+                  double calibHalfSeconds, double fixedSeconds) {
         double calibRate() {
             return calibRows / calibSeconds;
         }
@@ -92,7 +92,7 @@ public final class SparkBench {
             o = new MonitorJob.Options(o.artifact(), o.fp32(), o.data(), o.history(), o.window(), null, null, null, BATCH, 2, 0,
                     null, null, null);
             long mrows = MonitorJob.run(o, MonitorJob.Listener.NONE).record().rows();
-            t.add(new Timing("one JVM (2 threads)", calib, rows, (System.nanoTime() - t0) / 1e9, mrows, half));
+            t.add(new Timing("one JVM (2 threads)", calib, rows, (System.nanoTime() - t0) / 1e9, mrows, half, 0));
         }
         t.add(spark("local[2]", null, model, artifact, data, work, config));
         try (LocalCluster cluster = LocalCluster.start(2)) {
@@ -113,6 +113,7 @@ public final class SparkBench {
                     .config("spark.executor.memory", "900m");
         }
         long s0 = System.nanoTime();
+        double fixed;
         SparkSession spark = b.getOrCreate();
         try {
             if (cluster != null) {
@@ -121,9 +122,20 @@ public final class SparkBench {
                 }
             }
             System.out.printf("%s: session and executors ready in %.1f s%n", where, (System.nanoTime() - s0) / 1e9);
+            if (cluster == null) {
+                System.out.println("scan plan: " + SparkJobs.parquet(spark, data, null).select("dense", "cat_0").queryExecution()
+                        .executedPlan().toString().replace('\n', ' '));
+            }
             // warm-up on a small slice, so both modes are measured with loaded classes and JIT-compiled code
             SparkCalibration.run(spark, SparkJobs.parquet(spark, data, null), "warm-up", model, config.withMaxRows(20_000));
             long t0 = System.nanoTime();
+            long scanned = SparkJobs.scan(spark, SparkJobs.parquet(spark, data, null), model, BATCH);
+            System.out.printf(Locale.ROOT, "%s: reading and batching alone (no model): %,.0f rows/s%n", where,
+                    scanned / ((System.nanoTime() - t0) / 1e9));
+            t0 = System.nanoTime();
+            SparkCalibration.run(spark, SparkJobs.parquet(spark, data, null), "fixed cost", model, config.withMaxRows(1));
+            fixed = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
             CalibrationStats s = SparkCalibration.run(spark, SparkJobs.parquet(spark, data, null), data.toString(), model, config);
             double calib = (System.nanoTime() - t0) / 1e9;
             t0 = System.nanoTime();
@@ -136,7 +148,7 @@ public final class SparkBench {
                     null, null, null);
             long mrows = SparkMonitor.run(spark, SparkJobs.parquet(spark, data, "date=" + DRIFT_DATE), data.toString(), o)
                     .record().rows();
-            return new Timing(where, calib, s.rows(), (System.nanoTime() - t0) / 1e9, mrows, half);
+            return new Timing(where, calib, s.rows(), (System.nanoTime() - t0) / 1e9, mrows, half, fixed);
         } finally {
             spark.stop();
         }
@@ -153,17 +165,18 @@ public final class SparkBench {
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2f | %,.0f | %.2f |%n", x.where(), x.calibRate(),
                     x.calibRate() / one.calibRate(), x.monitorRate(), x.monitorRate() / one.monitorRate());
         }
-        // Scaling model from the cluster: T(rows) = F + rows * c / W, fitted on the full set and on one date.
+        // Scaling model from the cluster: T(rows, W workers) = F + rows * c / W, with F the measured cost of a
+        // calibration of one row (two jobs, broadcasts, merges) and c the worker-seconds per row of the full run.
         Timing c = t.get(t.size() - 1);
-        long full = c.calibRows();
-        long half = full / 2;
-        double perRowWorkerSeconds = (c.calibSeconds() - c.calibHalfSeconds()) / (full - half) * 2; // W = 2
-        double fixed = c.calibSeconds() - full * perRowWorkerSeconds / 2;
-        System.out.printf(Locale.ROOT, "%ncalibration on the cluster: %.2f s for %,d rows, %.2f s for %,d rows -> fixed %.2f s "
-                + "per job, %.2f worker-us per row%n", c.calibSeconds(), full, c.calibHalfSeconds(), half, fixed,
-                perRowWorkerSeconds * 1e6);
-        for (long rows : new long[] {full, 1_000_000_000L}) {
-            double t100 = fixed + rows * perRowWorkerSeconds / 100;
+        int workers = 2;
+        double perRow = (c.calibSeconds() - c.fixedSeconds()) * workers / c.calibRows();
+        System.out.printf(Locale.ROOT, "%ncalibration on the cluster: %.2f s for %,d rows (%.2f s for half of them); fixed cost "
+                + "of a job (one row) %.2f s; %.2f worker-us per row (one JVM: %.2f core-us per row)%n", c.calibSeconds(),
+                c.calibRows(), c.calibHalfSeconds(), c.fixedSeconds(), perRow * 1e6, 2e6 / one.calibRate());
+        System.out.printf(Locale.ROOT, "check of the model on half the rows: predicted %.2f s, measured %.2f s%n",
+                c.fixedSeconds() + c.calibRows() / 2.0 * perRow / workers, c.calibHalfSeconds());
+        for (long rows : new long[] {c.calibRows(), 100_000_000L, 1_000_000_000L}) {
+            double t100 = c.fixedSeconds() + rows * perRow / 100;
             System.out.printf(Locale.ROOT, "model, 100 workers x 1 core, %,d rows: %.1f s, %,.0f rows/s (one JVM: %.1f s)%n",
                     rows, t100, rows / t100, rows / one.calibRate());
         }
