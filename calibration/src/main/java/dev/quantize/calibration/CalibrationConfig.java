@@ -17,7 +17,8 @@ import java.util.List;
  * @param extraValues          further value names to observe (graph inputs, node outputs, initializers)
  */
 public record CalibrationConfig(int batchSize, long maxRows, int bins, boolean perChannelHistograms,
-                                int maxHistogramChannels, boolean quantizable, boolean weights, List<String> extraValues) {
+                                int maxHistogramChannels, boolean quantizable, boolean weights, List<String> extraValues)
+        implements java.io.Serializable {
     public CalibrationConfig {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);

@@ -72,13 +72,25 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the passes as Spark jobs on MASTER (local[2], "
+            + "spark://host:port, or submit under spark-submit); DATA is then Parquet, a file or a folder.")
+    String spark;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         CalibrationConfig config = CalibrationConfig.defaults().withBatchSize(batchSize).withMaxRows(maxRows)
                 .withPerChannelHistograms(perChannel).withExtraValues(values);
         List<RangeSelection> selections = new ArrayList<>();
         for (Method m : methods == null ? List.of(Method.values()) : methods.stream().map(Method::parse).toList()) {
             selections.add(RangeSelection.of(m).withPercentile(percentile));
+        }
+        if (spark != null) {
+            long start = System.nanoTime();
+            CalibrationStats stats = SparkBridge.call("calibrate",
+                    new Class<?>[] {String.class, Path.class, Path.class, CalibrationConfig.class}, spark, modelPath, data, config);
+            stats.write(output);
+            print(stats, selections, (System.nanoTime() - start) / 1e9);
+            return 0;
         }
         Model model = OnnxReader.read(modelPath);
         Executor.Builder b = Executor.builder(model);

@@ -11,6 +11,7 @@ import dev.quantize.core.exec.Executor;
 import dev.quantize.core.onnx.OnnxReader;
 import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.search.Metric;
+import dev.quantize.quantizer.search.MetricsPartial;
 import dev.quantize.quantizer.search.Task;
 import dev.quantize.quantizer.search.TaskMetrics;
 import java.io.IOException;
@@ -60,8 +61,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Evaluate as a Spark job on MASTER (local[2], "
+            + "spark://host:port, or submit under spark-submit); DATA is then Parquet, a file or a folder.")
+    String spark;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         LoadedModel m = LoadedModel.load(modelPath, threads, loading);
         JsonNode report = m.reportJson().map(EvalCommand::parse).orElse(null);
         int batchSize = batch != null ? batch : report != null && report.has("batch_size") ? report.get("batch_size").asInt() : 512;
@@ -69,39 +74,52 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1 || maxRows < 1) {
             throw new IllegalArgumentException("--batch and --rows must be at least 1");
         }
-        Executor ref = reference == null ? null : Executor.builder(OnnxReader.read(reference)).parallelism(m.executor().parallelism()).build();
-        String output = m.model().graph().outputs().get(0).name();
-        FloatList outputs = new FloatList();
-        FloatList refOutputs = new FloatList();
-        FloatList labels = new FloatList();
-        long n = 0;
-        try (Dataset ds = Datasets.open(data); BatchReader r = ds.batches(batchSize);
-             Progress p = new Progress("evaluating", Math.min(maxRows, ds.rowCount().orElse(0)))) {
-            DatasetBinding binding = DatasetBinding.bind(ds, m.model().graph().runtimeInputs());
-            while (r.hasNext() && n < maxRows) {
-                Batch b = r.next();
-                Map<String, Tensor> in = binding.feed(b);
-                outputs.add(m.executor().run(in).get(output).floats());
-                if (ref != null) {
-                    refOutputs.add(ref.run(in).get(output).floats());
-                }
-                b.labels().ifPresent(l -> {
-                    for (int i = 0; i < l.size(); i++) {
-                        labels.add((float) l.getDouble(i));
+        Task task;
+        Map<Metric, Double> metrics;
+        long n;
+        if (spark != null) {
+            MetricsPartial partial = SparkBridge.call("evaluate", new Class<?>[] {String.class, Path.class, Path.class,
+                    Path.class, int.class, long.class}, spark, modelPath, reference, data, batchSize,
+                    maxRows == Long.MAX_VALUE ? 0L : maxRows);
+            task = partial.task();
+            metrics = partial.metrics();
+            n = partial.rows();
+        } else {
+            Executor ref = reference == null ? null : Executor.builder(OnnxReader.read(reference)).parallelism(m.executor().parallelism()).build();
+            String output = m.model().graph().outputs().get(0).name();
+            FloatList outputs = new FloatList();
+            FloatList refOutputs = new FloatList();
+            FloatList labels = new FloatList();
+            long nRows = 0;
+            try (Dataset ds = Datasets.open(data); BatchReader r = ds.batches(batchSize);
+                 Progress p = new Progress("evaluating", Math.min(maxRows, ds.rowCount().orElse(0)))) {
+                DatasetBinding binding = DatasetBinding.bind(ds, m.model().graph().runtimeInputs());
+                while (r.hasNext() && nRows < maxRows) {
+                    Batch b = r.next();
+                    Map<String, Tensor> in = binding.feed(b);
+                    outputs.add(m.executor().run(in).get(output).floats());
+                    if (ref != null) {
+                        refOutputs.add(ref.run(in).get(output).floats());
                     }
-                });
-                n += b.rows();
-                p.advance(b.rows());
+                    b.labels().ifPresent(l -> {
+                        for (int i = 0; i < l.size(); i++) {
+                            labels.add((float) l.getDouble(i));
+                        }
+                    });
+                    nRows += b.rows();
+                    p.advance(b.rows());
+                }
             }
+            if (nRows == 0) {
+                throw new IllegalArgumentException(data + ": no rows");
+            }
+            float[] out = outputs.toArray();
+            float[] y = labels.size() == nRows ? labels.toArray() : null;
+            int perRow = (int) (out.length / nRows);
+            n = nRows;
+            task = TaskMetrics.taskOf(y, perRow);
+            metrics = TaskMetrics.compute(task, out, y, perRow, ref == null ? null : refOutputs.toArray());
         }
-        if (n == 0) {
-            throw new IllegalArgumentException(data + ": no rows");
-        }
-        float[] out = outputs.toArray();
-        float[] y = labels.size() == n ? labels.toArray() : null;
-        int perRow = (int) (out.length / n);
-        Task task = TaskMetrics.taskOf(y, perRow);
-        Map<Metric, Double> metrics = TaskMetrics.compute(task, out, y, perRow, ref == null ? null : refOutputs.toArray());
         PrintWriter pw = spec.commandLine().getOut();
         if (json) {
             ObjectNode root = Json.object();
@@ -119,7 +137,7 @@ final class EvalCommand implements Callable<Integer> {
             metrics.forEach((k, v) -> t.row(k.label(), Double.isInfinite(v) ? "exact" : String.format(Locale.ROOT, "%.6f", v)));
             t.print(pw);
         }
-        if (task == Task.NONE && ref == null) {
+        if (task == Task.NONE && reference == null) {
             spec.commandLine().getErr().println("quantize eval: note: the data has no labels; give --reference to compare with FP32");
         }
         return 0;

@@ -69,6 +69,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Calibrate as Spark jobs on MASTER (local[2], spark://host:port, "
+            + "or submit under spark-submit); --calib is then Parquet. The search runs here on the --eval sample.")
+    String spark;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

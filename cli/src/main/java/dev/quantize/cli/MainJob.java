@@ -1,6 +1,8 @@
 package dev.quantize.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantize.calibration.CalibrationConfig;
+import dev.quantize.calibration.CalibrationStats;
 import dev.quantize.calibration.Method;
 import dev.quantize.quantizer.artifact.ArtifactWriter;
 import dev.quantize.quantizer.job.QuantizeJob;
@@ -38,9 +40,15 @@ final class MainJob {
         if (options.evalRows() < 1 || options.batchSize() < 1) {
             throw new IllegalArgumentException("--eval-rows and --batch must be at least 1");
         }
+        CalibrationStats calibrated = null;
+        if (args.spark != null) {
+            calibrated = SparkBridge.call("calibrate", new Class<?>[] {String.class, java.nio.file.Path.class,
+                    java.nio.file.Path.class, CalibrationConfig.class}, args.spark, args.model, args.calib,
+                    QuantizeJob.calibrationConfig(options));
+        }
         QuantizeJob.Result result;
         try (Stages stages = new Stages()) {
-            result = QuantizeJob.run(options, stages);
+            result = QuantizeJob.run(options, stages, calibrated);
         }
         ObjectNode stored = SearchReport.toJson(result.search(), result.model());
         stored.put("eval_rows", result.evalRows());

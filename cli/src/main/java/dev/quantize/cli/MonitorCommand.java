@@ -82,6 +82,11 @@ final class MonitorCommand implements Runnable {
         @Option(names = "--json", description = "Print the report as JSON.")
         boolean json;
 
+        @Option(names = "--spark", paramLabel = "MASTER", description = "Read the window with Spark on MASTER (local[2], "
+                + "spark://host:port, or submit under spark-submit); DATA is Parquet, and a --window of the form "
+                + "COLUMN=VALUE (e.g. date=2026-11-20) keeps that partition.")
+        String spark;
+
         @Override
         public Integer call() throws Exception {
             if (batch < 1 || rows < 0) {
@@ -93,8 +98,12 @@ final class MonitorCommand implements Runnable {
             MonitorJob.Options o = new MonitorJob.Options(artifact, fp32, data, history, window, thresholds, baseline, modelName, batch,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, rows, jsonReport, prometheus, html);
             MonitorJob.Result r;
-            try (Bars bars = new Bars()) {
-                r = MonitorJob.run(o, bars);
+            if (spark != null) {
+                r = SparkBridge.call("monitor", new Class<?>[] {String.class, MonitorJob.Options.class}, spark, o);
+            } else {
+                try (Bars bars = new Bars()) {
+                    r = MonitorJob.run(o, bars);
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * One column of a dataset: its name, element type and the shape of one row (empty for scalar rows).
  * A batch of {@code n} rows of this column is a tensor of shape {@code [n, ...rowShape]}.
  */
-public record ColumnSpec(String name, DataType type, int[] rowShape) {
+public record ColumnSpec(String name, DataType type, int[] rowShape) implements java.io.Serializable {
     public ColumnSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");

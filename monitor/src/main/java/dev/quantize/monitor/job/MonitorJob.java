@@ -117,6 +117,20 @@ public final class MonitorJob {
     }
 
     public static Result run(Options o, Listener listener) throws IOException {
+        return run(o, listener, null);
+    }
+
+    /**
+     * Where a window's statistics come from when not from {@code Options.data()} in this JVM (the spark
+     * module: partitions collect {@link WindowStats} partials over these baseline edges, the driver merges).
+     */
+    @FunctionalInterface
+    public interface WindowSource {
+        WindowStats collect(Map<String, double[]> inputEdges, Map<String, double[]> activationEdges) throws IOException;
+    }
+
+    /** As {@link #run(Options, Listener)}; {@code source}, when not null, collects the window's rows instead. */
+    public static Result run(Options o, Listener listener, WindowSource source) throws IOException {
         Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long t0 = System.nanoTime();
         if (o.html() != null && o.history() == null) {
@@ -128,21 +142,29 @@ public final class MonitorJob {
         Loaded a = load(o.artifact(), o.fp32(), notes);
         MonitorBaseline baseline = baseline(a, o, par, listener, notes);
         List<LayerWatch> watches = LayerWatch.of(a.plan);
-        WindowStats stats = new WindowStats(baseline.inputEdges(), baseline.activationEdges());
-        try (Dataset data = Datasets.open(o.data())) {
-            DatasetBinding binding = DatasetBinding.bind(data, a.reference.graph().runtimeInputs());
-            WindowCollector collector = new WindowCollector(a.reference, a.quantized, a.plan, false, par);
-            long total = data.rowCount().orElse(0);
-            total = o.maxRows() > 0 && (total == 0 || total > o.maxRows()) ? o.maxRows() : total;
-            try (BatchReader r = data.batches(o.batchSize())) {
-                while (r.hasNext() && (o.maxRows() <= 0 || stats.rows() < o.maxRows())) {
-                    Batch b = r.next();
-                    collector.add(stats, binding, b);
-                    listener.rows("window", stats.rows(), total);
-                }
-            }
+        WindowStats stats;
+        if (source != null) {
+            stats = source.collect(baseline.inputEdges(), baseline.activationEdges());
             if (stats.rows() == 0) {
-                throw new IllegalArgumentException(data.name() + ": no rows to monitor");
+                throw new IllegalArgumentException(o.data() + ": no rows to monitor");
+            }
+        } else {
+            stats = new WindowStats(baseline.inputEdges(), baseline.activationEdges());
+            try (Dataset data = Datasets.open(o.data())) {
+                DatasetBinding binding = DatasetBinding.bind(data, a.reference.graph().runtimeInputs());
+                WindowCollector collector = new WindowCollector(a.reference, a.quantized, a.plan, false, par);
+                long total = data.rowCount().orElse(0);
+                total = o.maxRows() > 0 && (total == 0 || total > o.maxRows()) ? o.maxRows() : total;
+                try (BatchReader r = data.batches(o.batchSize())) {
+                    while (r.hasNext() && (o.maxRows() <= 0 || stats.rows() < o.maxRows())) {
+                        Batch b = r.next();
+                        collector.add(stats, binding, b);
+                        listener.rows("window", stats.rows(), total);
+                    }
+                }
+                if (stats.rows() == 0) {
+                    throw new IllegalArgumentException(data.name() + ": no rows to monitor");
+                }
             }
         }
         if (stats.labelledRows() == 0) {

@@ -67,15 +67,28 @@ public final class QuantizeJob {
     }
 
     public static Result run(Options o, Listener listener) throws IOException {
+        return run(o, listener, null);
+    }
+
+    /** What the job calibrates with: activations only (weight ranges come from the weights when they are packed). */
+    public static CalibrationConfig calibrationConfig(Options o) {
+        return CalibrationConfig.defaults().withBatchSize(o.batchSize())
+                .withMaxRows(o.calibrationRows() == Long.MAX_VALUE ? 0 : o.calibrationRows()).withWeights(false);
+    }
+
+    /**
+     * As {@link #run(Options, Listener)}; {@code calibrated}, when not null, are statistics computed
+     * elsewhere with {@link #calibrationConfig} (e.g. on a Spark cluster) and replace the calibration pass.
+     */
+    public static Result run(Options o, Listener listener, CalibrationStats calibrated) throws IOException {
         byte[] bytes = Files.readAllBytes(o.model());
         Model model = OnnxReader.read(bytes, o.model().getFileName().toString(), o.model().toAbsolutePath().getParent());
         Parallelism par = Parallelism.of(Math.max(1, o.threads()));
-        CalibrationStats stats;
-        try (Dataset calib = Datasets.open(o.calibData())) {
-            // Activations only: weight ranges come from the weights themselves when they are packed.
-            CalibrationConfig config = CalibrationConfig.defaults().withBatchSize(o.batchSize())
-                    .withMaxRows(o.calibrationRows() == Long.MAX_VALUE ? 0 : o.calibrationRows()).withWeights(false);
-            stats = CalibrationRunner.run(model, calib, config, listener::calibration);
+        CalibrationStats stats = calibrated;
+        if (stats == null) {
+            try (Dataset calib = Datasets.open(o.calibData())) {
+                stats = CalibrationRunner.run(model, calib, calibrationConfig(o), listener::calibration);
+            }
         }
         Map<String, ActivationRange> ranges = activationRanges(model, stats, o.calibrationMethod());
         SearchResult search;

@@ -1,0 +1,148 @@
+package dev.quantize.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quantize.calibration.CalibrationStats;
+import dev.quantize.quantizer.search.MetricsPartial;
+import dev.quantize.spark.bench.LocalCluster;
+import dev.quantize.monitor.history.History;
+import dev.quantize.monitor.history.WindowRecord;
+import dev.quantize.monitor.job.MonitorJob;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The scale-out jobs on a real standalone cluster (a master and two workers, separate JVMs on
+ * 127.0.0.1) agree with one JVM; killing a worker in the middle of a job changes nothing.
+ */
+@Tag("cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterSparkTest {
+    private static LocalCluster cluster;
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ScaleOutData.shared(); // skips when the shared models are absent, before any process starts
+        cluster = LocalCluster.start(2);
+        spark = Sessions.base(cluster.url())
+                .config("spark.executor.extraClassPath", cluster.projectClasses())
+                .config("spark.executor.extraJavaOptions", String.join(" ", LocalCluster.moduleFlags()))
+                .config("spark.executor.memory", "900m")
+                .config("spark.sql.files.maxPartitionBytes", String.valueOf(4 << 20))
+                .config("spark.task.maxFailures", "4")
+                .getOrCreate();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // the driver and two executors
+            if (spark.sparkContext().isStopped() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the two workers' executors did not register within 120 s (logs: the cluster home folder)");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (spark != null) {
+                spark.stop();
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void evaluationAgreesWithOneJvm() throws Exception {
+        Path data = Fixture.data();
+        MetricsPartial m = SparkEvaluation.run(spark, spark.read().parquet(data.toString()), data.toString(),
+                ScaleOutData.model(), null, Fixture.BATCH);
+        Agreement.metrics(Fixture.evaluation(), m.metrics());
+        assertEquals(Fixture.evalRows(), m.rows());
+    }
+
+    @Test
+    @Order(3)
+    void calibrationAgreesWithOneJvmEvenWhenAWorkerDiesMidJob() throws Exception {
+        Path data = Fixture.data();
+        AtomicBoolean killed = new AtomicBoolean();
+        AtomicInteger failedTasks = new AtomicInteger();
+        AtomicInteger removedExecutors = new AtomicInteger();
+        String victim = cluster.executorOf(0);
+        assertTrue(victim != null, "worker 0 launched an executor");
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                // The first task pass 1 gives worker 0's executor: kill the worker while that task runs.
+                if (start.taskInfo().executorId().equals(victim) && killed.compareAndSet(false, true)) {
+                    Thread t = new Thread(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        cluster.killWorker(0);
+                    }, "kill-worker");
+                    t.start();
+                }
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                    failedTasks.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+                removedExecutors.incrementAndGet();
+            }
+        });
+        long t0 = System.nanoTime();
+        CalibrationStats s = SparkCalibration.run(spark, spark.read().parquet(data.toString()), data.toString(),
+                ScaleOutData.model(), Fixture.calibrationConfig());
+        System.out.printf("cluster calibration with a worker killed: %,d rows, %.1f s, %d failed task attempts, "
+                + "%d executors removed%n", s.rows(), (System.nanoTime() - t0) / 1e9, failedTasks.get(), removedExecutors.get());
+        assertTrue(killed.get(), "the worker was killed");
+        assertTrue(removedExecutors.get() >= 1, "Spark noticed the lost executor");
+        assertTrue(failedTasks.get() >= 1, "a task attempt was lost with the worker and run again");
+        Agreement.calibration(Fixture.calibration(), s);
+        assertEquals(2L * 4096 * ScaleOutData.COPIES, s.rows());
+    }
+
+    @Test
+    @Order(2)
+    void monitorWindowAgreesWithOneJvmAndIsAppendedToTheHistory() throws Exception {
+        Path data = Fixture.data();
+        Path history = data.getParent().resolve("cluster-history.db");
+        long t0 = System.nanoTime();
+        MonitorJob.Result r = SparkMonitor.run(spark, SparkJobs.parquet(spark, data, "date=" + ScaleOutData.DRIFT_DATE),
+                data.toString(), Fixture.monitorOptions(data, history));
+        System.out.printf("cluster monitor window: %,d rows, %.1f s%n", r.record().rows(), (System.nanoTime() - t0) / 1e9);
+        assertEquals(4096L * ScaleOutData.COPIES, r.record().rows());
+        Agreement.monitor(Fixture.monitor(), r.record());
+        try (History h = History.open(history)) {
+            WindowRecord stored = h.latest(r.record().model()).orElseThrow();
+            assertEquals("date=" + ScaleOutData.DRIFT_DATE, stored.window());
+            Agreement.monitor(Fixture.monitor(), stored);
+        }
+    }
+}
