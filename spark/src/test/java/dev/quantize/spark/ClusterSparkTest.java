@@ -10,10 +10,13 @@ import dev.quantize.monitor.history.History;
 import dev.quantize.monitor.history.WindowRecord;
 import dev.quantize.monitor.job.MonitorJob;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.SparkSession;
@@ -87,20 +90,24 @@ class ClusterSparkTest {
         AtomicInteger removedExecutors = new AtomicInteger();
         String victim = cluster.executorOf(0);
         assertTrue(victim != null, "worker 0 launched an executor");
+        Set<Integer> dataStages = ConcurrentHashMap.newKeySet();
         spark.sparkContext().addSparkListener(new SparkListener() {
             @Override
+            public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                // Only a stage over the data files (one task per file) has tasks long enough to be killed
+                // mid-run; Spark's small bookkeeping jobs (file listing, schema) finish in milliseconds.
+                if (submitted.stageInfo().numTasks() >= 8) {
+                    dataStages.add(submitted.stageInfo().stageId());
+                }
+            }
+
+            @Override
             public void onTaskStart(SparkListenerTaskStart start) {
-                // The first task pass 1 gives worker 0's executor: kill the worker while that task runs.
-                if (start.taskInfo().executorId().equals(victim) && killed.compareAndSet(false, true)) {
-                    Thread t = new Thread(() -> {
-                        try {
-                            Thread.sleep(200);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        cluster.killWorker(0);
-                    }, "kill-worker");
-                    t.start();
+                // The first data task worker 0's executor gets: kill the worker (and its executor) at once,
+                // while that task runs.
+                if (dataStages.contains(start.stageId()) && start.taskInfo().executorId().equals(victim)
+                        && killed.compareAndSet(false, true)) {
+                    new Thread(() -> cluster.killWorker(0), "kill-worker").start();
                 }
             }
 
