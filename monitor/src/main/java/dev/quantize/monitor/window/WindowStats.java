@@ -1,5 +1,6 @@
 package dev.quantize.monitor.window;
 
+import dev.quantize.core.metrics.BinaryMetrics;
 import dev.quantize.core.metrics.BinnedDistribution;
 import dev.quantize.core.metrics.ClassificationMetrics;
 import dev.quantize.core.metrics.ErrorStats;
@@ -33,15 +34,11 @@ public final class WindowStats implements Serializable {
     double softCeFp32;
     // With labels.
     long labelled;
-    double positives;
-    double lossFp32;
-    double lossQuant;
-    double predFp32;
-    double predQuant;
     long correctFp32;
     long correctQuant;
-    final ScoreCounts scoresFp32 = new ScoreCounts();
-    final ScoreCounts scoresQuant = new ScoreCounts();
+    /** A binary model's labelled rows: AUC (exact), NE and calibration of each model, mergeable. */
+    final BinaryMetrics binaryFp32 = new BinaryMetrics();
+    final BinaryMetrics binaryQuant = new BinaryMetrics();
     // Drift and layers.
     final TreeMap<String, BinnedDistribution> inputs = new TreeMap<>();
     final TreeMap<String, BinnedDistribution> activations = new TreeMap<>();
@@ -97,6 +94,11 @@ public final class WindowStats implements Serializable {
     }
 
     private void addBinary(float[] fp32, float[] quant, float[] labels) {
+        if (labels != null) {
+            binaryFp32.add(fp32, labels); // checks every label is 0 or 1 before counting any
+            binaryQuant.add(quant, labels);
+            labelled += labels.length;
+        }
         for (int r = 0; r < fp32.length; r++) {
             double pf = clip(fp32[r]);
             double pq = clip(quant[r]);
@@ -106,21 +108,9 @@ public final class WindowStats implements Serializable {
             softCeQuant -= pf * StrictMath.log(pq) + (1 - pf) * StrictMath.log(1 - pq);
             softCeFp32 -= pf * StrictMath.log(pf) + (1 - pf) * StrictMath.log(1 - pf);
             if (labels != null) {
-                float y = labels[r];
-                if (y != 0f && y != 1f) {
-                    throw new IllegalArgumentException("label " + y + " of a binary model is not 0 or 1");
-                }
-                boolean pos = y == 1f;
-                labelled++;
-                positives += y;
-                lossFp32 -= pos ? StrictMath.log(pf) : StrictMath.log(1 - pf);
-                lossQuant -= pos ? StrictMath.log(pq) : StrictMath.log(1 - pq);
-                predFp32 += fp32[r];
-                predQuant += quant[r];
+                boolean pos = labels[r] == 1f;
                 correctFp32 += (fp32[r] >= 0.5f) == pos ? 1 : 0;
                 correctQuant += (quant[r] >= 0.5f) == pos ? 1 : 0;
-                scoresFp32.add(fp32[r], pos);
-                scoresQuant.add(quant[r], pos);
             }
         }
     }
@@ -149,8 +139,6 @@ public final class WindowStats implements Serializable {
                 }
                 labelled++;
                 int c = (int) y;
-                lossFp32 -= StrictMath.log(Math.max(pf[c], EPS));
-                lossQuant -= StrictMath.log(Math.max(pq[c], EPS));
                 correctFp32 += af == c ? 1 : 0;
                 correctQuant += aq == c ? 1 : 0;
             }
@@ -226,15 +214,10 @@ public final class WindowStats implements Serializable {
         softCeQuant += o.softCeQuant;
         softCeFp32 += o.softCeFp32;
         labelled += o.labelled;
-        positives += o.positives;
-        lossFp32 += o.lossFp32;
-        lossQuant += o.lossQuant;
-        predFp32 += o.predFp32;
-        predQuant += o.predQuant;
         correctFp32 += o.correctFp32;
         correctQuant += o.correctQuant;
-        scoresFp32.merge(o.scoresFp32);
-        scoresQuant.merge(o.scoresQuant);
+        binaryFp32.merge(o.binaryFp32);
+        binaryQuant.merge(o.binaryQuant);
         o.inputs.forEach((k, v) -> inputs.merge(k, copy(v), BinnedDistribution::merge));
         o.activations.forEach((k, v) -> activations.merge(k, copy(v), BinnedDistribution::merge));
         o.layers.forEach((k, v) -> layers.computeIfAbsent(k, x -> new ErrorStats()).merge(v));

@@ -1,5 +1,6 @@
 package dev.quantize.monitor.window;
 
+import dev.quantize.core.metrics.BinaryMetrics;
 import dev.quantize.core.metrics.BinnedDistribution;
 import dev.quantize.core.metrics.ErrorStats;
 import dev.quantize.monitor.baseline.MonitorBaseline;
@@ -92,23 +93,24 @@ public record WindowSummary(long rows, Map<String, Double> metrics, Map<String, 
         if (s.outputsPerRow != 1) {
             return;
         }
-        double aucF = s.scoresFp32.auc();
-        double aucQ = s.scoresQuant.auc();
-        m.put("auc_fp32", aucF);
-        m.put("auc_quant", aucQ);
-        m.put("auc_delta", aucQ - aucF);
-        double p = s.positives / n;
+        BinaryMetrics f = s.binaryFp32;
+        BinaryMetrics q = s.binaryQuant;
+        double p = f.baseRate();
         if (p > 0 && p < 1) {
-            double h = -(p * StrictMath.log(p) + (1 - p) * StrictMath.log(1 - p));
-            double neF = s.lossFp32 / n / h;
-            double neQ = s.lossQuant / n / h;
+            double aucF = f.auc();
+            double aucQ = q.auc();
+            m.put("auc_fp32", aucF);
+            m.put("auc_quant", aucQ);
+            m.put("auc_delta", aucQ - aucF);
+            double neF = f.normalizedEntropy();
+            double neQ = q.normalizedEntropy();
             m.put("ne_fp32", neF);
             m.put("ne_quant", neQ);
             m.put("ne_delta_rel", neQ / neF - 1);
         }
         if (p > 0) {
-            double cF = s.predFp32 / n / p;
-            double cQ = s.predQuant / n / p;
+            double cF = f.calibration();
+            double cQ = q.calibration();
             m.put("calibration_fp32", cF);
             m.put("calibration_quant", cQ);
             m.put("calibration_ratio_delta", cQ - cF);
