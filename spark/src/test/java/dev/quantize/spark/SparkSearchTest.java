@@ -8,6 +8,8 @@ import dev.quantize.core.data.Datasets;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.kernel.Parallelism;
 import dev.quantize.core.onnx.OnnxReader;
+import dev.quantize.calibration.Method;
+import dev.quantize.quantizer.job.QuantizeJob;
 import dev.quantize.quantizer.plan.ActivationRange;
 import dev.quantize.quantizer.search.Budget;
 import dev.quantize.quantizer.search.Evaluator;
@@ -67,5 +69,25 @@ class SparkSearchTest {
             assertEquals(local.metrics(), spread.metrics());
             assertEquals(local.tried(), spread.tried());
         }
+    }
+
+    /** The main job with its trials on Spark (calibrated ranges shipped to the tasks) finds what it finds in one JVM. */
+    @Test
+    void mainJobWithSparkTrialsEqualsOneJvm() throws Exception {
+        Path dir = ScaleOutData.shared();
+        Path modelPath = dir.resolve("model.onnx");
+        Path eval = dir.resolve("eval");
+        List<String> formats = List.of("int8", "mxfp4_e2m1");
+        QuantizeJob.Options o = new QuantizeJob.Options(modelPath, dir.resolve("calib"), eval, null, formats, Method.PERCENTILE,
+                2048, 512, 256, 1, false, "weight-bytes");
+        QuantizeJob.Result local = QuantizeJob.run(o, QuantizeJob.Listener.NONE, null);
+        QuantizeJob.Result spread = QuantizeJob.run(o, QuantizeJob.Listener.NONE, null, (budget, ranges) ->
+                SparkSearch.runner(spark, modelPath, eval, o.evalRows(), o.batchSize(),
+                        new SparkSearch.Settings(budget.toString(), formats, ranges)));
+        assertTrue(!local.ranges().isEmpty(), "calibrated ranges");
+        assertEquals(local.ranges(), spread.ranges());
+        assertEquals(local.search().sensitivities(), spread.search().sensitivities());
+        assertEquals(local.search().plan(), spread.search().plan());
+        assertEquals(local.search().metrics(), spread.search().metrics());
     }
 }
