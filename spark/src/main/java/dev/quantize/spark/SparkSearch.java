@@ -82,6 +82,9 @@ public final class SparkSearch {
             settings.ranges().forEach((k, v) -> ranges.put(k, new float[] {v.lo(), v.hi()}));
             String name = evalData.getFileName() == null ? evalData.toString() : evalData.getFileName().toString();
             List<double[]> parts = sc.parallelize(byLayer, byLayer.size()).map(group -> {
+                if (!EVALUATORS.containsKey(sample.id())) {
+                    EVALUATORS.keySet().removeIf(k -> k != sample.id()); // a long-lived executor keeps the latest sample only
+                }
                 Evaluator ev = EVALUATORS.computeIfAbsent(sample.id(),
                         k -> evaluator(m, name, sample.value(), maxRows, batchSize));
                 Map<String, ActivationRange> r = new HashMap<>();
@@ -96,7 +99,7 @@ public final class SparkSearch {
             }
             return out;
         } finally {
-            EVALUATORS.remove(sample.id()); // on the driver's JVM (local mode); executors drop theirs with the JVM
+            EVALUATORS.remove(sample.id()); // on the driver's JVM (local mode); executors replace theirs at the next search
             sample.destroy();
             m.release();
         }
