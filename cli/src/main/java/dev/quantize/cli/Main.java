@@ -70,7 +70,7 @@ public final class Main implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--spark", paramLabel = "MASTER", description = "Calibrate as Spark jobs on MASTER (local[2], spark://host:port, "
-            + "or submit under spark-submit); --calib is then Parquet. The search runs here on the --eval sample.")
+            + "or submit under spark-submit); --calib is then Parquet. The search's sensitivity trials run as Spark tasks over the --eval sample; the rest of the search runs here.")
     String spark;
 
     public static void main(String[] args) {

@@ -46,9 +46,22 @@ final class MainJob {
                     java.nio.file.Path.class, CalibrationConfig.class}, args.spark, args.model, args.calib,
                     QuantizeJob.calibrationConfig(options));
         }
+        // With --spark the search's sensitivity trials (step 1) run as Spark tasks too; steps 2-4 run here.
+        QuantizeJob.TrialRunners trials = args.spark == null ? null : (budget, ranges) -> t -> {
+            try {
+                return SparkBridge.call("sensitivities", new Class<?>[] {String.class, java.nio.file.Path.class,
+                        java.nio.file.Path.class, int.class, int.class, String.class, java.util.List.class, Map.class,
+                        java.util.List.class}, args.spark, args.model, args.eval, options.evalRows(), options.batchSize(),
+                        budget.toString(), options.formats(), ranges, t);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        };
         QuantizeJob.Result result;
         try (Stages stages = new Stages()) {
-            result = QuantizeJob.run(options, stages, calibrated);
+            result = QuantizeJob.run(options, stages, calibrated, trials);
         }
         ObjectNode stored = SearchReport.toJson(result.search(), result.model());
         stored.put("eval_rows", result.evalRows());

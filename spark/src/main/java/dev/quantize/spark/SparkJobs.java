@@ -78,6 +78,24 @@ public final class SparkJobs {
     }
 
     /**
+     * The main job's {@code --spark}: the format search's sensitivity trials as Spark tasks over the first
+     * {@code maxRows} rows of {@code evalData} (any format the project reads; the sample is read here and broadcast).
+     */
+    public static double[] sensitivities(String master, Path model, Path evalData, int maxRows, int batchSize, String budget,
+                                         java.util.List<String> formats,
+                                         java.util.Map<String, dev.quantize.quantizer.plan.ActivationRange> ranges,
+                                         java.util.List<dev.quantize.quantizer.search.SensitivityRunner.Trial> trials) {
+        return withSession(master, spark -> {
+            try {
+                return SparkSearch.sensitivities(spark, model, evalData, maxRows, batchSize,
+                        new SparkSearch.Settings(budget, formats, ranges), trials);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
      * Parquet at {@code data} (a file, or a folder with Hive-style {@code key=value} partition folders);
      * {@code window} ({@code key=value}, may be null) keeps one partition.
      */

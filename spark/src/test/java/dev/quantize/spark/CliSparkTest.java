@@ -90,4 +90,19 @@ class CliSparkTest {
         assertTrue(r.err().contains("column 'dense': array of 12 values, expected 13"), r.err());
         assertFalse(Files.exists(out));
     }
+
+    /** The main job's --spark goes through the bridge for the sensitivity trials too: a report with every trial. */
+    @Test
+    void mainJobWithSparkRunsTheSearchTrials() throws Exception {
+        Path shared = ScaleOutData.shared();
+        Path out = tmp.resolve("m.qz");
+        Run r = cli(ScaleOutData.model().toString(), "--calib", Fixture.data().resolve("date=" + ScaleOutData.EVAL_DATE).toString(), "--calib-rows", "2048",
+                "--eval", shared.resolve("eval").toString(), "--eval-rows", "512", "--batch", "256",
+                "--formats", "int8,mxfp4_e2m1", "--threads", "1", "--json", "-o", out.toString(), "--spark", "local[2]");
+        assertTrue(r.code() == 0 || r.code() == 1, r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        int layers = dev.quantize.quantizer.plan.QuantPlan.fp32(dev.quantize.core.onnx.OnnxReader.read(ScaleOutData.model())).layers().size();
+        assertEquals(2 * layers, j.get("sensitivity_trials").asInt(), r.out());
+        assertTrue(Files.isRegularFile(out));
+    }
 }

@@ -71,6 +71,26 @@ class ClusterSparkTest {
         }
     }
 
+    /** The sensitivity trials travel to other JVMs (model, sample, ranges, trials serialized) and come back equal. */
+    @Test
+    @Order(4) // last: warm executors would finish the worker-kill test's task before the kill
+    void searchTrialsAgreeWithOneJvmBitForBit() throws Exception {
+        Path dir = ScaleOutData.shared();
+        dev.quantize.core.graph.Model model = dev.quantize.core.onnx.OnnxReader.read(dir.resolve("model.onnx"));
+        java.util.List<String> formats = java.util.List.of("int8", "mxfp4_e2m1");
+        java.util.Map<String, dev.quantize.quantizer.plan.ActivationRange> ranges =
+                java.util.Map.of("/top_mlp/top_mlp.0/Gemm", new dev.quantize.quantizer.plan.ActivationRange(-3f, 5f));
+        try (dev.quantize.core.data.Dataset data = dev.quantize.core.data.Datasets.open(dir.resolve("eval"))) {
+            var ev = new dev.quantize.quantizer.search.Evaluator(model, data, 512, 256, dev.quantize.core.kernel.Parallelism.single());
+            var search = new dev.quantize.quantizer.search.FormatSearch(model, ev,
+                    dev.quantize.quantizer.search.Budget.parse("ne+0.1%"), formats, ranges, (w, d, t) -> { });
+            var trials = search.sensitivityTrials();
+            double[] spread = SparkSearch.sensitivities(spark, dir.resolve("model.onnx"), dir.resolve("eval"), 512, 256,
+                    new SparkSearch.Settings("ne+0.1%", formats, ranges), trials);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(search.measure(trials), spread);
+        }
+    }
+
     @Test
     @Order(1)
     void evaluationAgreesWithOneJvm() throws Exception {

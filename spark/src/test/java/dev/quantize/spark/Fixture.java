@@ -132,7 +132,8 @@ final class Fixture {
         return monitor;
     }
 
-    static long evalRows() {
+    static synchronized long evalRows() throws IOException {
+        evaluation(); // sets the count; a test may ask for it first
         return evalRows;
     }
 

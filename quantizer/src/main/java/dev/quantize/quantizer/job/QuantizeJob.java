@@ -58,6 +58,12 @@ public final class QuantizeJob {
         }
     }
 
+    /** Makes the runner of the search's sensitivity trials once the budget and ranges are known (e.g. Spark tasks). */
+    @FunctionalInterface
+    public interface TrialRunners {
+        dev.quantize.quantizer.search.SensitivityRunner create(Budget budget, Map<String, ActivationRange> ranges);
+    }
+
     /** The job's results. */
     public record Result(Model model, byte[] modelBytes, CalibrationStats calibration, Map<String, ActivationRange> ranges,
                          SearchResult search, List<UniformPlans.Row> uniform, int evalRows) {
@@ -81,6 +87,11 @@ public final class QuantizeJob {
      * elsewhere with {@link #calibrationConfig} (e.g. on a Spark cluster) and replace the calibration pass.
      */
     public static Result run(Options o, Listener listener, CalibrationStats calibrated) throws IOException {
+        return run(o, listener, calibrated, null);
+    }
+
+    /** As {@link #run(Options, Listener, CalibrationStats)}; {@code trials}, when not null, runs the search's step 1 elsewhere. */
+    public static Result run(Options o, Listener listener, CalibrationStats calibrated, TrialRunners trials) throws IOException {
         byte[] bytes = Files.readAllBytes(o.model());
         Model model = OnnxReader.read(bytes, o.model().getFileName().toString(), o.model().toAbsolutePath().getParent());
         Parallelism par = Parallelism.of(Math.max(1, o.threads()));
@@ -100,7 +111,8 @@ public final class QuantizeJob {
             listener.evaluationReady(evalRows);
             Budget budget = o.budget() != null ? o.budget() : Budget.defaultFor(evaluator.task().primary());
             CostModel cost = CostModel.parse(o.cost(), model, evaluator.workPerRow());
-            search = new FormatSearch(model, evaluator, budget, o.formats(), ranges, cost, listener::trial).run();
+            FormatSearch fs = new FormatSearch(model, evaluator, budget, o.formats(), ranges, cost, listener::trial);
+            search = trials == null ? fs.run() : fs.run(trials.create(budget, ranges));
             uniform = o.compareUniform()
                     ? UniformPlans.evaluate(model, evaluator, budget, UniformPlans.STANDARD, ranges) : List.of();
         }

@@ -100,31 +100,78 @@ public final class FormatSearch {
         return out;
     }
 
+    /** The sensitivity trials of step 1, layer by layer (a layer's trials are adjacent), in the order {@link #run} ranks them. */
+    public List<SensitivityRunner.Trial> sensitivityTrials() {
+        List<SensitivityRunner.Trial> out = new ArrayList<>();
+        for (LayerPlan l : base().layers()) {
+            for (Candidate c : candidates(l)) {
+                out.add(new SensitivityRunner.Trial(l.node(), c.name()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The primary metric of each trial, evaluated in this JVM: adjacent trials of one layer share one
+     * {@link Evaluator#evaluateFrom} call (the FP32 prefix before the layer is computed once).
+     */
+    public double[] measure(List<SensitivityRunner.Trial> trials) {
+        QuantPlan base = base();
+        double[] out = new double[trials.size()];
+        int i = 0;
+        while (i < trials.size()) {
+            String node = trials.get(i).layer();
+            LayerPlan l = base.layer(node);
+            if (l == null) {
+                throw new IllegalArgumentException("no quantizable layer '" + node + "' in the model");
+            }
+            List<Candidate> all = candidates(l);
+            int j = i;
+            List<QuantPlan> plans = new ArrayList<>();
+            while (j < trials.size() && trials.get(j).layer().equals(node)) {
+                String name = trials.get(j).candidate();
+                Candidate c = all.stream().filter(x -> x.name().equals(name)).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("'" + name + "' is not a candidate of layer '" + node + "'"));
+                plans.add(base.with(c.applyTo(l)));
+                j++;
+            }
+            List<Map<Metric, Double>> results = evaluator.evaluateFrom(node, plans);
+            for (int k = 0; k < plans.size(); k++) {
+                out[i + k] = primary(results.get(k));
+            }
+            i = j;
+            progress.trial("sensitivity " + node, i, trials.size());
+        }
+        return out;
+    }
+
+    /** The search, with the sensitivity trials evaluated in this JVM. */
     public SearchResult run() {
+        return run(this::measure);
+    }
+
+    /** The search, with the sensitivity trials (step 1) evaluated by {@code runner}; steps 2-4 run here. */
+    public SearchResult run(SensitivityRunner runner) {
         QuantPlan base = base();
         double fp32 = primary(evaluator.fp32Metrics());
         long fp32Bytes = LayerCost.weightBytes(model, base);
 
         // 1. Rank: every layer alone with every candidate.
-        List<SearchResult.Sensitivity> sens = new ArrayList<>();
         Map<String, List<Candidate>> options = new LinkedHashMap<>();
-        int total = 0;
         for (LayerPlan l : base.layers()) {
             options.put(l.node(), candidates(l));
-            total += options.get(l.node()).size();
         }
-        int done = 0;
-        for (LayerPlan l : base.layers()) {
-            List<Candidate> cs = options.get(l.node());
-            List<QuantPlan> trials = cs.stream().map(c -> base.with(c.applyTo(l))).toList();
-            List<Map<Metric, Double>> results = evaluator.evaluateFrom(l.node(), trials);
-            for (int i = 0; i < cs.size(); i++) {
-                double value = primary(results.get(i));
-                sens.add(new SearchResult.Sensitivity(l.node(), cs.get(i).name(), value, degradation(value),
-                        cost.of(cs.get(i).applyTo(l))));
-            }
-            done += cs.size();
-            progress.trial("sensitivity " + l.node(), done, total);
+        List<SensitivityRunner.Trial> trials = sensitivityTrials();
+        double[] values = runner.run(trials);
+        if (values.length != trials.size()) {
+            throw new IllegalStateException("the sensitivity runner returned " + values.length + " values for " + trials.size() + " trials");
+        }
+        List<SearchResult.Sensitivity> sens = new ArrayList<>();
+        for (int i = 0; i < trials.size(); i++) {
+            SensitivityRunner.Trial t = trials.get(i);
+            LayerPlan l = base.layer(t.layer());
+            Candidate c = options.get(t.layer()).stream().filter(x -> x.name().equals(t.candidate())).findFirst().orElseThrow();
+            sens.add(new SearchResult.Sensitivity(t.layer(), t.candidate(), values[i], degradation(values[i]), cost.of(c.applyTo(l))));
         }
 
         // 2-3. Assemble for a tolerance and verify; bisect over the measured degradations.

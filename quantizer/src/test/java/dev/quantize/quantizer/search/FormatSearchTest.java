@@ -125,4 +125,39 @@ class FormatSearchTest {
             assertTrue(!r.plan().layer("/interaction/MatMul").isFp32(), "under bit-ops the compute-only interaction is worth quantizing");
         }
     }
+
+    /** Step 1 behind its seam: trials evaluated one at a time (as a fan-out would) give the same ranking and plan as the built-in runner. */
+    @Test
+    void sensitivityRunnerSeamGivesTheSameSearch() throws IOException {
+        Path dir = shared().resolve("models/dlrm_small");
+        Model model = OnnxReader.read(dir.resolve("model.onnx"));
+        try (Dataset eval = Datasets.open(dir.resolve("eval"))) {
+            Evaluator ev = new Evaluator(model, eval, 512, 256, Parallelism.of(1));
+            java.util.List<String> formats = java.util.List.of("int8", "mxfp4_e2m1");
+            FormatSearch search = new FormatSearch(model, ev, Budget.parse("ne+0.1%"), formats, Map.of(), (w, d, t) -> { });
+            java.util.List<SensitivityRunner.Trial> trials = search.sensitivityTrials();
+            long layers = QuantPlan.fp32(model).layers().size();
+            assertEquals(layers * 2, trials.size(), "every layer with both formats: " + trials);
+            assertEquals(new SensitivityRunner.Trial(QuantPlan.fp32(model).layers().get(0).node(), "int8"), trials.get(0));
+            SearchResult local = search.run();
+            int[] calls = {0};
+            SearchResult oneByOne = new FormatSearch(model, ev, Budget.parse("ne+0.1%"), formats, Map.of(), (w, d, t) -> { }).run(ts -> {
+                double[] out = new double[ts.size()];
+                for (int i = ts.size() - 1; i >= 0; i--) { // any order, one trial per call
+                    out[i] = search.measure(java.util.List.of(ts.get(i)))[0];
+                    calls[0]++;
+                }
+                return out;
+            });
+            assertEquals(trials.size(), calls[0]);
+            assertEquals(local.sensitivities(), oneByOne.sensitivities());
+            assertEquals(local.plan(), oneByOne.plan());
+            assertEquals(local.metrics(), oneByOne.metrics());
+            var s = local.sensitivities().get(0);
+            assertEquals(ev.evaluate(QuantPlan.fp32(model).with(Candidate.of("int8", QuantPlan.fp32(model).layer(s.layer()).role())
+                    .applyTo(QuantPlan.fp32(model).layer(s.layer())))).get(Metric.NE), s.value());
+            var bad = new FormatSearch(model, ev, Budget.parse("ne+0.1%"), formats, Map.of(), (w, d, t) -> { });
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> bad.run(ts -> new double[1]));
+        }
+    }
 }
