@@ -305,9 +305,8 @@ public final class Int8Gemm {
 
     /** Quantizes rows [ic, ic+mc) of x into pa row by row (k apart), and zeroes the padding rows of the last tile. */
     private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels, float[] pa) {
-        for (int r = 0; r < mc; r++) {
-            kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, r * k);
-        }
+        // pa's rows are k apart like x's, so the block is one contiguous run: one call, one short tail.
+        kernels.quantize(mc * k, x, ic * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, 0);
         int padded = (mc + mr - 1) / mr * mr;
         java.util.Arrays.fill(pa, mc * k, padded * k, 0f);
     }

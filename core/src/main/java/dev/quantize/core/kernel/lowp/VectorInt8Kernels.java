@@ -25,7 +25,6 @@ final class VectorInt8Kernels implements Int8Kernels {
     private static final int MR = S.vectorBitSize() >= 512 ? 8 : 4;
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude at most 2^22 to an integer, ties to even. */
     private static final float ROUNDER = 0x1.8p23f;
-    private static final float LIMIT = 0x1p22f;
 
     @Override
     public String name() {
@@ -243,17 +242,17 @@ final class VectorInt8Kernels implements Int8Kernels {
 
     @Override
     public void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q, int qOff) {
-        // All in float: after the rounding trick every value is an exact integer, and so are zp, qmin, qmax.
-        // Clamping to +-2^22 first changes nothing after the final clamp and keeps the trick valid; NaN
-        // lanes are replaced by the zero point at the end.
+        // All in float. Clamping x / scale to [qmin - zp, qmax - zp] (integers) before rounding equals clamping
+        // after it (rint is monotone), and keeps the magnitude below 2^22, where adding then subtracting
+        // 1.5 * 2^23 rounds to an integer, ties to even; adding zp is then exact. NaN lanes (kept NaN by max
+        // and min) are replaced by the zero point at the end.
         float z = zp;
-        float lo = qmin;
-        float hi = qmax;
+        float lo = qmin - zp;
+        float hi = qmax - zp;
         int i = 0;
         for (; i + L <= len; i += L) {
             FloatVector in = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector v = in.div(scale).max(-LIMIT).min(LIMIT).add(ROUNDER).sub(ROUNDER);
-            v = v.add(z).max(lo).min(hi);
+            FloatVector v = in.div(scale).max(lo).min(hi).add(ROUNDER).sub(ROUNDER).add(z);
             v.blend(z, in.compare(VectorOperators.NE, in)).intoArray(q, qOff + i);
         }
         for (; i < len; i++) {
