@@ -269,7 +269,7 @@ public final class Int8Gemm {
                     for (int s = s0; s < s1; s++) {
                         int pbBase = s * k * nr;
                         if (k <= KC) {
-                            kernels.microTile(nr, k, pa, paBase, k, w.panels, pbBase, tile);
+                            kernels.microTile(rows, nr, k, pa, paBase, k, w.panels, pbBase, tile);
                             kernels.epilogue(nr, rows, tile, zcf, cs, b, s * nr, floor, out);
                         } else {
                             deep(kernels, nr, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
@@ -293,7 +293,7 @@ public final class Int8Gemm {
                              float[] tile, int[] acc, int[] zc, int zcOff) {
         int mr = kernels.mr();
         for (int pc = 0; pc < k; pc += KC) {
-            kernels.microTile(nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
+            kernels.microTile(mr, nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
             for (int i = 0; i < mr * nr; i++) {
                 acc[i] = (pc == 0 ? 0 : acc[i]) + (int) tile[i];
             }

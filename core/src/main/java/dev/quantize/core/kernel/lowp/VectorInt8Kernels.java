@@ -51,18 +51,71 @@ final class VectorInt8Kernels implements Int8Kernels {
     }
 
     @Override
-    public void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+    public void microTile(int rows, int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+        boolean half = rows <= 4; // the 4-row tiles write the same layout: rows 0..3 of an 8-row tile
         if (nr == L) {
-            if (MR == 8) {
+            if (rows == 1) {
+                narrowRow(kc, pa, paOff, pb, pbOff, tile);
+            } else if (MR == 8 && !half) {
                 narrowTile8(kc, pa, paOff, lda, pb, pbOff, tile);
             } else {
                 narrowTile4(kc, pa, paOff, lda, pb, pbOff, tile);
             }
-        } else if (MR == 8) {
+        } else if (rows == 1) {
+            row(kc, pa, paOff, pb, pbOff, tile);
+        } else if (MR == 8 && !half) {
             microTile8(kc, pa, paOff, lda, pb, pbOff, tile);
         } else {
             microTile4(kc, pa, paOff, lda, pb, pbOff, tile);
         }
+    }
+
+    /**
+     * One row of a wide tile (a batch of one). Two interleaved sets of accumulators (even and odd p) keep
+     * the FMA units busy; their sums are exact integers, so adding them at the end changes nothing.
+     */
+    private static void row(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 2 <= kc; p += 2) {
+            int bi = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = widen(pb, bi).fma(a, c0);
+            c1 = widen(pb, bi + L).fma(a, c1);
+            c2 = widen(pb, bi + 2 * L).fma(a, c2);
+            FloatVector e = FloatVector.broadcast(S, pa[paOff + p + 1]);
+            d0 = widen(pb, bi + NR).fma(e, d0);
+            d1 = widen(pb, bi + NR + L).fma(e, d1);
+            d2 = widen(pb, bi + NR + 2 * L).fma(e, d2);
+        }
+        if (p < kc) {
+            int bi = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = widen(pb, bi).fma(a, c0);
+            c1 = widen(pb, bi + L).fma(a, c1);
+            c2 = widen(pb, bi + 2 * L).fma(a, c2);
+        }
+        c0.add(d0).intoArray(tile, 0);
+        c1.add(d1).intoArray(tile, L);
+        c2.add(d2).intoArray(tile, 2 * L);
+    }
+
+    /** One row of a narrow tile, over four interleaved accumulators (exact, as in {@link #row}). */
+    private static void narrowRow(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 4 <= kc; p += 4) {
+            int bi = pbOff + p * L;
+            c0 = widen(pb, bi).fma(FloatVector.broadcast(S, pa[paOff + p]), c0);
+            c1 = widen(pb, bi + L).fma(FloatVector.broadcast(S, pa[paOff + p + 1]), c1);
+            c2 = widen(pb, bi + 2 * L).fma(FloatVector.broadcast(S, pa[paOff + p + 2]), c2);
+            c3 = widen(pb, bi + 3 * L).fma(FloatVector.broadcast(S, pa[paOff + p + 3]), c3);
+        }
+        for (; p < kc; p++) {
+            c0 = widen(pb, pbOff + p * L).fma(FloatVector.broadcast(S, pa[paOff + p]), c0);
+        }
+        c0.add(c1).add(c2.add(c3)).intoArray(tile, 0);
     }
 
     /** One vector of columns: for layers with at most L outputs (8 FMAs per load instead of 24 on padding). */

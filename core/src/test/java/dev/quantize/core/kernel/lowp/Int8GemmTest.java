@@ -84,6 +84,12 @@ class Int8GemmTest {
         // Narrow weights (N <= one vector) use the narrow micro-tile; also deeper than KC.
         cases.add(makeCase(rnd, 19, 16, 1100, true, true, true, true));
         cases.add(makeCase(rnd, 300, 10, 64, true, false, true, false));
+        // Short last tiles of 2..4 rows take the 4-row tiles, of one row the one-row tiles (odd and even K).
+        cases.add(makeCase(rnd, 3, 50, 41, true, true, true, false));
+        cases.add(makeCase(rnd, 12, 60, 70, false, false, true, true));
+        cases.add(makeCase(rnd, 2, 9, 33, true, false, true, true));
+        cases.add(makeCase(rnd, 1, 100, 1000, true, true, false, false));
+        cases.add(makeCase(rnd, 1, 12, 1023, false, true, true, true));
         return cases;
     }
 
