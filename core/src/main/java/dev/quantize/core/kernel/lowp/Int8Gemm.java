@@ -188,7 +188,7 @@ public final class Int8Gemm {
         if (scales.length != n && scales.length != 1) {
             throw new IllegalArgumentException("int8 GEMM: " + scales.length + " scales for " + n + " output columns");
         }
-        int nr = n <= kernels.narrowNr() ? kernels.narrowNr() : kernels.nr();
+        int nr = kernels.nrFor(n);
         int slivers = (n + nr - 1) / nr;
         byte[] panels = new byte[slivers * k * nr];
         int[] colsum = new int[slivers * nr];
@@ -357,7 +357,7 @@ public final class Int8Gemm {
     }
 
     private static void check(Weights w, float[] x, int m, float[] bias, float[] y, Int8Kernels kernels) {
-        if (w.nr != kernels.nr() && w.nr != kernels.narrowNr()) {
+        if (w.nr != kernels.nrFor(w.n)) {
             throw new IllegalArgumentException("int8 GEMM: weights were prepacked for other kernels");
         }
         if (m < 0) {

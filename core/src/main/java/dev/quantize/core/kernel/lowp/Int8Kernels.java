@@ -24,8 +24,15 @@ interface Int8Kernels {
     int narrowNr();
 
     /**
+     * The sliver width for a weight of n output columns: {@link #narrowNr()} for a classifier head, else
+     * the width among those the micro-tiles support that pads n the least (64 columns on two 32-wide
+     * slivers rather than two 48-wide ones computing 96).
+     */
+    int nrFor(int n);
+
+    /**
      * tile[r*nr + j] = sum_p pa[paOff + r*lda + p] * pb[pbOff + p*nr + j] for r < rows, j < nr, p < kc, where
-     * rows &lt;= mr and nr is {@link #nr()} or {@link #narrowNr()} (tile rows from rows to mr may be
+     * rows &lt;= mr and nr is {@link #nrFor} of the weight's width (tile rows from rows to mr may be
      * overwritten with anything). pa holds activation codes as floats, row by row (each value is broadcast,
      * so rows need no interleaving), pb weight codes as bytes; kc &lt;= {@link Int8Gemm#KC} keeps every
      * partial sum an exact integer, so the sums may be formed in any order. A short last tile (a batch of

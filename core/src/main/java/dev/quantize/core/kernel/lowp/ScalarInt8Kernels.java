@@ -26,6 +26,11 @@ final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
+    public int nrFor(int n) {
+        return NR;
+    }
+
+    @Override
     public void microTile(int rows, int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
         java.util.Arrays.fill(tile, 0, MR * NR, 0f);
         for (int p = 0; p < kc; p++) {

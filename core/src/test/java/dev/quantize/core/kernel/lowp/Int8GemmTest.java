@@ -93,6 +93,21 @@ class Int8GemmTest {
         return cases;
     }
 
+    /** Sliver widths: one vector for a head, else two or three vectors, whichever pads less (the cases above cover each). */
+    @Test
+    void sliverWidthPadsTheLeast() {
+        Int8Kernels vector = Int8KernelsProvider.vectorOrNull();
+        if (vector == null || vector.narrowNr() != 16) {
+            return; // widths below are those of 16-lane vectors
+        }
+        int[][] want = {{1, 16}, {16, 16}, {17, 32}, {33, 48}, {48, 48}, {50, 32}, {64, 32}, {100, 32}, {144, 48},
+            {256, 32}, {257, 48}};
+        for (int[] w : want) {
+            assertEquals(w[1], vector.nrFor(w[0]), "N = " + w[0]);
+        }
+        assertEquals(16, new ScalarInt8Kernels().nrFor(64));
+    }
+
     @Test
     void kernelsMatchTheIntegerReferenceBitForBit() {
         for (Case c : oddShapes()) {
