@@ -77,8 +77,14 @@ final class VectorRowwiseBag {
                 }
                 a0.intoArray(sums, 0);
                 a1.intoArray(sums, 8);
-                for (int e = 0; e < 16; e++) {
-                    out[o + j + e] = mean && len > 0 ? (float) (sums[e] / len) : (float) sums[e];
+                if (mean && len > 0) {
+                    for (int e = 0; e < 16; e++) {
+                        out[o + j + e] = (float) (sums[e] / len);
+                    }
+                } else {
+                    for (int e = 0; e < 16; e++) {
+                        out[o + j + e] = (float) sums[e];
+                    }
                 }
             }
             for (int j = blocks; j < cols; j++) {
