@@ -188,7 +188,7 @@ public final class Int8Gemm {
         if (scales.length != n && scales.length != 1) {
             throw new IllegalArgumentException("int8 GEMM: " + scales.length + " scales for " + n + " output columns");
         }
-        int nr = n <= kernels.narrowNr() ? kernels.narrowNr() : kernels.nr();
+        int nr = kernels.nrFor(n);
         int slivers = (n + nr - 1) / nr;
         byte[] panels = new byte[slivers * k * nr];
         int[] colsum = new int[slivers * nr];
@@ -269,7 +269,7 @@ public final class Int8Gemm {
                     for (int s = s0; s < s1; s++) {
                         int pbBase = s * k * nr;
                         if (k <= KC) {
-                            kernels.microTile(nr, k, pa, paBase, k, w.panels, pbBase, tile);
+                            kernels.microTile(rows, nr, k, pa, paBase, k, w.panels, pbBase, tile);
                             kernels.epilogue(nr, rows, tile, zcf, cs, b, s * nr, floor, out);
                         } else {
                             deep(kernels, nr, k, pa, paBase, w.panels, pbBase, tile, acc, zc, s * nr);
@@ -293,7 +293,7 @@ public final class Int8Gemm {
                              float[] tile, int[] acc, int[] zc, int zcOff) {
         int mr = kernels.mr();
         for (int pc = 0; pc < k; pc += KC) {
-            kernels.microTile(nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
+            kernels.microTile(mr, nr, Math.min(KC, k - pc), pa, paBase + pc, k, pb, pbBase + pc * nr, tile);
             for (int i = 0; i < mr * nr; i++) {
                 acc[i] = (pc == 0 ? 0 : acc[i]) + (int) tile[i];
             }
@@ -305,9 +305,8 @@ public final class Int8Gemm {
 
     /** Quantizes rows [ic, ic+mc) of x into pa row by row (k apart), and zeroes the padding rows of the last tile. */
     private static void packA(float[] x, int ic, int mc, int k, Activation act, int mr, Int8Kernels kernels, float[] pa) {
-        for (int r = 0; r < mc; r++) {
-            kernels.quantize(k, x, (ic + r) * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, r * k);
-        }
+        // pa's rows are k apart like x's, so the block is one contiguous run: one call, one short tail.
+        kernels.quantize(mc * k, x, ic * k, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), pa, 0);
         int padded = (mc + mr - 1) / mr * mr;
         java.util.Arrays.fill(pa, mc * k, padded * k, 0f);
     }
@@ -358,7 +357,7 @@ public final class Int8Gemm {
     }
 
     private static void check(Weights w, float[] x, int m, float[] bias, float[] y, Int8Kernels kernels) {
-        if (w.nr != kernels.nr() && w.nr != kernels.narrowNr()) {
+        if (w.nr != kernels.nrFor(w.n)) {
             throw new IllegalArgumentException("int8 GEMM: weights were prepacked for other kernels");
         }
         if (m < 0) {

@@ -24,12 +24,21 @@ interface Int8Kernels {
     int narrowNr();
 
     /**
-     * tile[r*nr + j] = sum_p pa[paOff + r*lda + p] * pb[pbOff + p*nr + j] for r < mr, j < nr, p < kc, where nr
-     * is {@link #nr()} or {@link #narrowNr()} (tile is overwritten). pa holds activation codes as floats,
-     * row by row (each value is broadcast, so rows need no interleaving), pb weight codes as bytes;
-     * kc &lt;= {@link Int8Gemm#KC} keeps every partial sum an exact integer.
+     * The sliver width for a weight of n output columns: {@link #narrowNr()} for a classifier head, else
+     * the width among those the micro-tiles support that pads n the least (64 columns on two 32-wide
+     * slivers rather than two 48-wide ones computing 96).
      */
-    void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile);
+    int nrFor(int n);
+
+    /**
+     * tile[r*nr + j] = sum_p pa[paOff + r*lda + p] * pb[pbOff + p*nr + j] for r < rows, j < nr, p < kc, where
+     * rows &lt;= mr and nr is {@link #nrFor} of the weight's width (tile rows from rows to mr may be
+     * overwritten with anything). pa holds activation codes as floats, row by row (each value is broadcast,
+     * so rows need no interleaving), pb weight codes as bytes; kc &lt;= {@link Int8Gemm#KC} keeps every
+     * partial sum an exact integer, so the sums may be formed in any order. A short last tile (a batch of
+     * one) computes only the rows it has.
+     */
+    void microTile(int rows, int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile);
 
     /**
      * The requantization epilogue of one tile: out[r*nr + j] = Math.max((tile[r*nr + j] - zc[zcOff + j])

@@ -24,7 +24,16 @@ import java.nio.ByteOrder;
  * empty bag pools to zeros.
  */
 public final class RowwiseEmbeddingBag {
+    /** 8-bit tables take {@link VectorRowwiseBag} when the Vector API module is present (the && short-circuits). */
+    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && VectorRowwiseBag.usable();
+
     private RowwiseEmbeddingBag() {
+    }
+
+    /** Which loops pool 8-bit tables: "vector" or "scalar" (4- and 2-bit tables always take the scalar ones). */
+    public static String implementation() {
+        return VECTOR ? "vector" : "scalar";
     }
 
     /** How a bag's rows are combined. */
@@ -72,6 +81,12 @@ public final class RowwiseEmbeddingBag {
     /** Pools every bag into {@code out} (bags x cols); see the class comment for shapes and arithmetic. */
     public static void run(Table table, long[] indices, int[] offsets, float[] weights, Pooling pooling, float[] out,
                            Parallelism par) {
+        run(table, indices, offsets, weights, pooling, out, par, VECTOR);
+    }
+
+    /** {@link #run} with the loops chosen by the caller (tests compare the two bit for bit). */
+    static void run(Table table, long[] indices, int[] offsets, float[] weights, Pooling pooling, float[] out,
+                    Parallelism par, boolean vector) {
         int bags = offsets.length - 1;
         int cols = table.cols();
         if (bags < 0 || offsets[0] != 0 || offsets[bags] != indices.length) {
@@ -95,7 +110,12 @@ public final class RowwiseEmbeddingBag {
             }
         }
         int minChunk = Math.max(1, 4096 / Math.max(1, cols * Math.max(1, indices.length / Math.max(1, bags))));
-        par.parallelFor(bags, minChunk, (b0, b1) -> pool(table, indices, offsets, weights, pooling, out, b0, b1));
+        if (vector && table.bits() == 8) {
+            boolean mean = pooling == Pooling.MEAN;
+            par.parallelFor(bags, minChunk, (b0, b1) -> VectorRowwiseBag.pool8(table, indices, offsets, weights, mean, out, b0, b1));
+        } else {
+            par.parallelFor(bags, minChunk, (b0, b1) -> pool(table, indices, offsets, weights, pooling, out, b0, b1));
+        }
     }
 
     private static void pool(Table t, long[] indices, int[] offsets, float[] weights, Pooling pooling, float[] out,

@@ -26,10 +26,15 @@ final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
-    public void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+    public int nrFor(int n) {
+        return NR;
+    }
+
+    @Override
+    public void microTile(int rows, int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
         java.util.Arrays.fill(tile, 0, MR * NR, 0f);
         for (int p = 0; p < kc; p++) {
-            for (int r = 0; r < MR; r++) {
+            for (int r = 0; r < rows; r++) {
                 float a = pa[paOff + r * lda + p];
                 int t = r * NR;
                 int b = pbOff + p * NR;

@@ -14,7 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (convertShape S2I, reinterpret plus shifts) was not compiled to SIMD and ran ~20x slower. So products of
  * codes are summed on the FMA units: the micro-tile is the FP32 GEMM's (3 vectors wide, 8 rows with
  * 512-bit vectors, else 4), with the int8 weights widened in registers (B2F) from a byte panel a quarter the
- * size of a float one. Every partial sum is an integer below 2^24, hence exact.
+ * size of a float one. Every partial sum is an integer below 2^24, hence exact. The widening is written out
+ * in every kernel rather than in a helper method: under load, a helper that C2 had not inlined ran the
+ * Vector API's boxed Java fallback and made batch-1 calls ~100x slower in some runs.
  * Only loaded reflectively when jdk.incubator.vector is in the boot layer; nothing else references it.
  */
 final class VectorInt8Kernels implements Int8Kernels {
@@ -25,7 +27,6 @@ final class VectorInt8Kernels implements Int8Kernels {
     private static final int MR = S.vectorBitSize() >= 512 ? 8 : 4;
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude at most 2^22 to an integer, ties to even. */
     private static final float ROUNDER = 0x1.8p23f;
-    private static final float LIMIT = 0x1p22f;
 
     @Override
     public String name() {
@@ -42,28 +43,207 @@ final class VectorInt8Kernels implements Int8Kernels {
         return NR;
     }
 
-    private static FloatVector widen(byte[] pb, int off) {
-        return (FloatVector) ByteVector.fromArray(B, pb, off).convertShape(VectorOperators.B2F, S, 0);
-    }
 
     @Override
     public int narrowNr() {
         return L;
     }
 
+    /** One vector for a head; otherwise two or three vectors, whichever pads n less (three on a tie). */
     @Override
-    public void microTile(int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+    public int nrFor(int n) {
+        if (n <= L) {
+            return L;
+        }
+        int two = 2 * L;
+        return (n + two - 1) / two * two < (n + NR - 1) / NR * NR ? two : NR;
+    }
+
+    @Override
+    public void microTile(int rows, int nr, int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+        boolean half = rows <= 4; // the 4-row tiles write the same layout: rows 0..3 of an 8-row tile
         if (nr == L) {
-            if (MR == 8) {
+            if (rows == 1) {
+                narrowRow(kc, pa, paOff, pb, pbOff, tile);
+            } else if (MR == 8 && !half) {
                 narrowTile8(kc, pa, paOff, lda, pb, pbOff, tile);
             } else {
                 narrowTile4(kc, pa, paOff, lda, pb, pbOff, tile);
             }
-        } else if (MR == 8) {
+        } else if (nr == 2 * L) {
+            if (rows == 1) {
+                row2(kc, pa, paOff, pb, pbOff, tile);
+            } else if (MR == 8 && !half) {
+                tile8x2(kc, pa, paOff, lda, pb, pbOff, tile);
+            } else {
+                tile4x2(kc, pa, paOff, lda, pb, pbOff, tile);
+            }
+        } else if (rows == 1) {
+            row(kc, pa, paOff, pb, pbOff, tile);
+        } else if (MR == 8 && !half) {
             microTile8(kc, pa, paOff, lda, pb, pbOff, tile);
         } else {
             microTile4(kc, pa, paOff, lda, pb, pbOff, tile);
         }
+    }
+
+    /** Two vectors of columns (a weight whose width two-vector slivers pad less), eight rows. */
+    private static void tile8x2(int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+        int nr = 2 * L;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = paOff + p;
+            int bi = pbOff + p * nr;
+            FloatVector b0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector a = FloatVector.broadcast(S, pa[ai]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, pa[ai + lda]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2 * lda]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, pa[ai + 3 * lda]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, pa[ai + 4 * lda]);
+            c40 = b0.fma(a, c40);
+            c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, pa[ai + 5 * lda]);
+            c50 = b0.fma(a, c50);
+            c51 = b1.fma(a, c51);
+            a = FloatVector.broadcast(S, pa[ai + 6 * lda]);
+            c60 = b0.fma(a, c60);
+            c61 = b1.fma(a, c61);
+            a = FloatVector.broadcast(S, pa[ai + 7 * lda]);
+            c70 = b0.fma(a, c70);
+            c71 = b1.fma(a, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, nr);
+        c11.intoArray(tile, nr + L);
+        c20.intoArray(tile, 2 * nr);
+        c21.intoArray(tile, 2 * nr + L);
+        c30.intoArray(tile, 3 * nr);
+        c31.intoArray(tile, 3 * nr + L);
+        c40.intoArray(tile, 4 * nr);
+        c41.intoArray(tile, 4 * nr + L);
+        c50.intoArray(tile, 5 * nr);
+        c51.intoArray(tile, 5 * nr + L);
+        c60.intoArray(tile, 6 * nr);
+        c61.intoArray(tile, 6 * nr + L);
+        c70.intoArray(tile, 7 * nr);
+        c71.intoArray(tile, 7 * nr + L);
+    }
+
+    private static void tile4x2(int kc, float[] pa, int paOff, int lda, byte[] pb, int pbOff, float[] tile) {
+        int nr = 2 * L;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = paOff + p;
+            int bi = pbOff + p * nr;
+            FloatVector b0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector a = FloatVector.broadcast(S, pa[ai]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, pa[ai + lda]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2 * lda]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, pa[ai + 3 * lda]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, nr);
+        c11.intoArray(tile, nr + L);
+        c20.intoArray(tile, 2 * nr);
+        c21.intoArray(tile, 2 * nr + L);
+        c30.intoArray(tile, 3 * nr);
+        c31.intoArray(tile, 3 * nr + L);
+    }
+
+    /** One row of a two-vector tile, over two interleaved sets of accumulators (exact, as in {@link #row}). */
+    private static void row2(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+        int nr = 2 * L;
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 2 <= kc; p += 2) {
+            int bi = pbOff + p * nr;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0)).fma(a, c0);
+            c1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c1);
+            FloatVector e = FloatVector.broadcast(S, pa[paOff + p + 1]);
+            d0 = ((FloatVector) ByteVector.fromArray(B, pb, bi + nr).convertShape(VectorOperators.B2F, S, 0)).fma(e, d0);
+            d1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + nr + L).convertShape(VectorOperators.B2F, S, 0)).fma(e, d1);
+        }
+        if (p < kc) {
+            int bi = pbOff + p * nr;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0)).fma(a, c0);
+            c1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c1);
+        }
+        c0.add(d0).intoArray(tile, 0);
+        c1.add(d1).intoArray(tile, L);
+    }
+
+    /**
+     * One row of a wide tile (a batch of one). Two interleaved sets of accumulators (even and odd p) keep
+     * the FMA units busy; their sums are exact integers, so adding them at the end changes nothing.
+     */
+    private static void row(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 2 <= kc; p += 2) {
+            int bi = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0)).fma(a, c0);
+            c1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c1);
+            c2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 2 * L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c2);
+            FloatVector e = FloatVector.broadcast(S, pa[paOff + p + 1]);
+            d0 = ((FloatVector) ByteVector.fromArray(B, pb, bi + NR).convertShape(VectorOperators.B2F, S, 0)).fma(e, d0);
+            d1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + NR + L).convertShape(VectorOperators.B2F, S, 0)).fma(e, d1);
+            d2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + NR + 2 * L).convertShape(VectorOperators.B2F, S, 0)).fma(e, d2);
+        }
+        if (p < kc) {
+            int bi = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p]);
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0)).fma(a, c0);
+            c1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c1);
+            c2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 2 * L).convertShape(VectorOperators.B2F, S, 0)).fma(a, c2);
+        }
+        c0.add(d0).intoArray(tile, 0);
+        c1.add(d1).intoArray(tile, L);
+        c2.add(d2).intoArray(tile, 2 * L);
+    }
+
+    /** One row of a narrow tile, over four interleaved accumulators (exact, as in {@link #row}). */
+    private static void narrowRow(int kc, float[] pa, int paOff, byte[] pb, int pbOff, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 4 <= kc; p += 4) {
+            int bi = pbOff + p * L;
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0)).fma(FloatVector.broadcast(S, pa[paOff + p]), c0);
+            c1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0)).fma(FloatVector.broadcast(S, pa[paOff + p + 1]), c1);
+            c2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 2 * L).convertShape(VectorOperators.B2F, S, 0)).fma(FloatVector.broadcast(S, pa[paOff + p + 2]), c2);
+            c3 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 3 * L).convertShape(VectorOperators.B2F, S, 0)).fma(FloatVector.broadcast(S, pa[paOff + p + 3]), c3);
+        }
+        for (; p < kc; p++) {
+            c0 = ((FloatVector) ByteVector.fromArray(B, pb, pbOff + p * L).convertShape(VectorOperators.B2F, S, 0)).fma(FloatVector.broadcast(S, pa[paOff + p]), c0);
+        }
+        c0.add(c1).add(c2.add(c3)).intoArray(tile, 0);
     }
 
     /** One vector of columns: for layers with at most L outputs (8 FMAs per load instead of 24 on padding). */
@@ -71,7 +251,7 @@ final class VectorInt8Kernels implements Int8Kernels {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = paOff + p;
-            FloatVector b = widen(pb, pbOff + p * L);
+            FloatVector b = ((FloatVector) ByteVector.fromArray(B, pb, pbOff + p * L).convertShape(VectorOperators.B2F, S, 0));
             c0 = b.fma(FloatVector.broadcast(S, pa[ai]), c0);
             c1 = b.fma(FloatVector.broadcast(S, pa[ai + lda]), c1);
             c2 = b.fma(FloatVector.broadcast(S, pa[ai + 2 * lda]), c2);
@@ -95,7 +275,7 @@ final class VectorInt8Kernels implements Int8Kernels {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int ai = paOff + p;
-            FloatVector b = widen(pb, pbOff + p * L);
+            FloatVector b = ((FloatVector) ByteVector.fromArray(B, pb, pbOff + p * L).convertShape(VectorOperators.B2F, S, 0));
             c0 = b.fma(FloatVector.broadcast(S, pa[ai]), c0);
             c1 = b.fma(FloatVector.broadcast(S, pa[ai + lda]), c1);
             c2 = b.fma(FloatVector.broadcast(S, pa[ai + 2 * lda]), c2);
@@ -119,9 +299,9 @@ final class VectorInt8Kernels implements Int8Kernels {
         for (int p = 0; p < kc; p++) {
             int ai = paOff + p;
             int bi = pbOff + p * NR;
-            FloatVector b0 = widen(pb, bi);
-            FloatVector b1 = widen(pb, bi + L);
-            FloatVector b2 = widen(pb, bi + 2 * L);
+            FloatVector b0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 2 * L).convertShape(VectorOperators.B2F, S, 0));
             FloatVector a = FloatVector.broadcast(S, pa[ai]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
@@ -189,9 +369,9 @@ final class VectorInt8Kernels implements Int8Kernels {
         for (int p = 0; p < kc; p++) {
             int ai = paOff + p;
             int bi = pbOff + p * NR;
-            FloatVector b0 = widen(pb, bi);
-            FloatVector b1 = widen(pb, bi + L);
-            FloatVector b2 = widen(pb, bi + 2 * L);
+            FloatVector b0 = ((FloatVector) ByteVector.fromArray(B, pb, bi).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b1 = ((FloatVector) ByteVector.fromArray(B, pb, bi + L).convertShape(VectorOperators.B2F, S, 0));
+            FloatVector b2 = ((FloatVector) ByteVector.fromArray(B, pb, bi + 2 * L).convertShape(VectorOperators.B2F, S, 0));
             FloatVector a = FloatVector.broadcast(S, pa[ai]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
@@ -243,17 +423,17 @@ final class VectorInt8Kernels implements Int8Kernels {
 
     @Override
     public void quantize(int len, float[] x, int xOff, float scale, int zp, int qmin, int qmax, float[] q, int qOff) {
-        // All in float: after the rounding trick every value is an exact integer, and so are zp, qmin, qmax.
-        // Clamping to +-2^22 first changes nothing after the final clamp and keeps the trick valid; NaN
-        // lanes are replaced by the zero point at the end.
+        // All in float. Clamping x / scale to [qmin - zp, qmax - zp] (integers) before rounding equals clamping
+        // after it (rint is monotone), and keeps the magnitude below 2^22, where adding then subtracting
+        // 1.5 * 2^23 rounds to an integer, ties to even; adding zp is then exact. NaN lanes (kept NaN by max
+        // and min) are replaced by the zero point at the end.
         float z = zp;
-        float lo = qmin;
-        float hi = qmax;
+        float lo = qmin - zp;
+        float hi = qmax - zp;
         int i = 0;
         for (; i + L <= len; i += L) {
             FloatVector in = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector v = in.div(scale).max(-LIMIT).min(LIMIT).add(ROUNDER).sub(ROUNDER);
-            v = v.add(z).max(lo).min(hi);
+            FloatVector v = in.div(scale).max(lo).min(hi).add(ROUNDER).sub(ROUNDER).add(z);
             v.blend(z, in.compare(VectorOperators.NE, in)).intoArray(q, qOff + i);
         }
         for (; i < len; i++) {

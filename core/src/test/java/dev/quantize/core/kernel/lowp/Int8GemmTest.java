@@ -84,7 +84,28 @@ class Int8GemmTest {
         // Narrow weights (N <= one vector) use the narrow micro-tile; also deeper than KC.
         cases.add(makeCase(rnd, 19, 16, 1100, true, true, true, true));
         cases.add(makeCase(rnd, 300, 10, 64, true, false, true, false));
+        // Short last tiles of 2..4 rows take the 4-row tiles, of one row the one-row tiles (odd and even K).
+        cases.add(makeCase(rnd, 3, 50, 41, true, true, true, false));
+        cases.add(makeCase(rnd, 12, 60, 70, false, false, true, true));
+        cases.add(makeCase(rnd, 2, 9, 33, true, false, true, true));
+        cases.add(makeCase(rnd, 1, 100, 1000, true, true, false, false));
+        cases.add(makeCase(rnd, 1, 12, 1023, false, true, true, true));
         return cases;
+    }
+
+    /** Sliver widths: one vector for a head, else two or three vectors, whichever pads less (the cases above cover each). */
+    @Test
+    void sliverWidthPadsTheLeast() {
+        Int8Kernels vector = Int8KernelsProvider.vectorOrNull();
+        if (vector == null || vector.narrowNr() != 16) {
+            return; // widths below are those of 16-lane vectors
+        }
+        int[][] want = {{1, 16}, {16, 16}, {17, 32}, {33, 48}, {48, 48}, {50, 32}, {64, 32}, {100, 32}, {144, 48},
+            {256, 32}, {257, 48}};
+        for (int[] w : want) {
+            assertEquals(w[1], vector.nrFor(w[0]), "N = " + w[0]);
+        }
+        assertEquals(16, new ScalarInt8Kernels().nrFor(64));
     }
 
     @Test

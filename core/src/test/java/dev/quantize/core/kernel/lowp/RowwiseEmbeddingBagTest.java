@@ -83,6 +83,51 @@ class RowwiseEmbeddingBagTest {
         assertEquals(3 * 5 * 5 * 3 * 2 * 2 * 2, cases);
     }
 
+    /** The Vector API loops (8-bit tables) against the scalar ones, bit for bit, on heap and direct buffers. */
+    @Test
+    void vectorAndScalarLoopsAgreeBitForBit() {
+        Random rnd = new Random(12);
+        RowwiseFormat f = new RowwiseFormat("rowwise_8bit", 8);
+        int cases = 0;
+        for (int cols : new int[] {1, 15, 16, 17, 32, 48, 64, 100}) {
+            int rows = 50;
+            float[] x = new float[rows * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * (1 + rnd.nextInt(1000)));
+            }
+            byte[] packed = f.encode(x, new int[] {rows, cols}, 1).bytes();
+            ByteBuffer direct = ByteBuffer.allocateDirect(packed.length).put(packed);
+            for (ByteBuffer bb : new ByteBuffer[] {ByteBuffer.wrap(packed), direct}) {
+                Table table = new Table(bb, rows, cols, 8);
+                int bags = 40;
+                int[] offsets = new int[bags + 1];
+                for (int b = 0; b < bags; b++) {
+                    offsets[b + 1] = offsets[b] + rnd.nextInt(40); // long bags: many double additions per column
+                }
+                long[] idx = new long[offsets[bags]];
+                float[] w = new float[idx.length];
+                for (int k = 0; k < idx.length; k++) {
+                    idx[k] = rnd.nextInt(2 * rows) - rows;
+                    w[k] = (float) rnd.nextGaussian();
+                }
+                for (Pooling p : Pooling.values()) {
+                    for (float[] weights : new float[][] {null, w}) {
+                        float[] scalar = new float[bags * cols];
+                        float[] vector = new float[bags * cols];
+                        RowwiseEmbeddingBag.run(table, idx, offsets, weights, p, scalar, Parallelism.single(), false);
+                        RowwiseEmbeddingBag.run(table, idx, offsets, weights, p, vector, Parallelism.of(2), true);
+                        for (int i = 0; i < scalar.length; i++) {
+                            assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(vector[i]),
+                                    cols + " cols " + p + " element " + i);
+                        }
+                        cases++;
+                    }
+                }
+            }
+        }
+        assertEquals(8 * 2 * 2 * 2, cases);
+    }
+
     @Test
     void aBagOfOneRowIsTheDecodedRow() {
         RowwiseFormat f = new RowwiseFormat("rowwise_4bit", 4);
