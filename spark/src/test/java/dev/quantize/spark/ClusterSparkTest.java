@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quantize.calibration.CalibrationStats;
-import dev.quantize.quantizer.search.MetricsPartial;
 import dev.quantize.spark.bench.LocalCluster;
-import dev.quantize.monitor.history.History;
-import dev.quantize.monitor.history.WindowRecord;
-import dev.quantize.monitor.job.MonitorJob;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,11 +90,7 @@ class ClusterSparkTest {
     @Test
     @Order(1)
     void evaluationAgreesWithOneJvm() throws Exception {
-        Path data = Fixture.data();
-        MetricsPartial m = SparkEvaluation.run(spark, spark.read().parquet(data.toString()), data.toString(),
-                ScaleOutData.model(), null, Fixture.BATCH);
-        Agreement.metrics(Fixture.evaluation(), m.metrics());
-        assertEquals(Fixture.evalRows(), m.rows());
+        ScaleOutChecks.evaluationAgreesWithOneJvm(spark);
     }
 
     @Test
@@ -158,18 +150,6 @@ class ClusterSparkTest {
     @Test
     @Order(2)
     void monitorWindowAgreesWithOneJvmAndIsAppendedToTheHistory() throws Exception {
-        Path data = Fixture.data();
-        Path history = data.getParent().resolve("cluster-history.db");
-        long t0 = System.nanoTime();
-        MonitorJob.Result r = SparkMonitor.run(spark, SparkJobs.parquet(spark, data, "date=" + ScaleOutData.DRIFT_DATE),
-                data.toString(), Fixture.monitorOptions(data, history));
-        System.out.printf("cluster monitor window: %,d rows, %.1f s%n", r.record().rows(), (System.nanoTime() - t0) / 1e9);
-        assertEquals(4096L * ScaleOutData.COPIES, r.record().rows());
-        Agreement.monitor(Fixture.monitor(), r.record());
-        try (History h = History.open(history)) {
-            WindowRecord stored = h.latest(r.record().model()).orElseThrow();
-            assertEquals("date=" + ScaleOutData.DRIFT_DATE, stored.window());
-            Agreement.monitor(Fixture.monitor(), stored);
-        }
+        ScaleOutChecks.monitorWindowAgreesAndIsStored(spark, "cluster", "cluster-history.db");
     }
 }
