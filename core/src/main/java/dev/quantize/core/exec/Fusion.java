@@ -63,6 +63,30 @@ final class Fusion {
         }
     }
 
+    /**
+     * The hook-visible patterns (LayerNorm, GELU) of a graph whose nodes are in execution order: per
+     * pattern its member nodes and the fused node that stands for them (see {@link FusedPatterns}).
+     */
+    static List<FusedPatterns.Pattern> visiblePatterns(Graph graph) {
+        List<ExecutionPlan.Step> steps = new ArrayList<>();
+        graph.nodes().forEach(n -> steps.add(new ExecutionPlan.Step(n, null, 0)));
+        Fusion f = new Fusion(graph, steps, Level.VISIBLE);
+        List<FusedPatterns.Pattern> out = new ArrayList<>();
+        Set<Integer> taken = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Match m = f.layerNorm(i);
+            if (m == null) {
+                m = f.gelu(i);
+            }
+            if (m == null || m.members.stream().anyMatch(taken::contains)) {
+                continue;
+            }
+            taken.addAll(m.members);
+            out.add(new FusedPatterns.Pattern(m.members.stream().sorted().map(f::node).toList(), m.step.node()));
+        }
+        return out;
+    }
+
     /** The steps with every fusable pattern replaced by one step (at the position of its last node). */
     static List<ExecutionPlan.Step> apply(Graph graph, List<ExecutionPlan.Step> steps, Level level) {
         return new Fusion(graph, steps, level).run();

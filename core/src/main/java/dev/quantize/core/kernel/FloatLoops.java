@@ -43,14 +43,19 @@ public final class FloatLoops {
 
     /** y[off + i] = x[off + i] * (y[off + i] + offset) * scale for i &lt; len (GELU's last steps). */
     public static void timesShifted(float[] x, float[] y, int off, int len, float offset, float scale) {
-        java.util.Objects.checkFromIndexSize(off, len, x.length);
-        java.util.Objects.checkFromIndexSize(off, len, y.length);
+        timesShifted(x, off, y, off, len, offset, scale);
+    }
+
+    /** y[yOff + i] = x[xOff + i] * (y[yOff + i] + offset) * scale for i &lt; len. */
+    public static void timesShifted(float[] x, int xOff, float[] y, int yOff, int len, float offset, float scale) {
+        java.util.Objects.checkFromIndexSize(xOff, len, x.length);
+        java.util.Objects.checkFromIndexSize(yOff, len, y.length);
         if (VECTOR) {
-            VectorFloatLoops.timesShifted(x, y, off, len, offset, scale);
+            VectorFloatLoops.timesShifted(x, xOff, y, yOff, len, offset, scale);
             return;
         }
-        for (int i = off; i < off + len; i++) {
-            y[i] = x[i] * (y[i] + offset) * scale;
+        for (int i = 0; i < len; i++) {
+            y[yOff + i] = x[xOff + i] * (y[yOff + i] + offset) * scale;
         }
     }
 

@@ -35,14 +35,14 @@ final class VectorFloatLoops {
         }
     }
 
-    static void timesShifted(float[] x, float[] y, int off, int len, float offset, float scale) {
-        int i = off;
-        for (; i + L <= off + len; i += L) {
-            FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, y, i).add(offset)).mul(scale)
-                    .intoArray(y, i);
+    static void timesShifted(float[] x, int xOff, float[] y, int yOff, int len, float offset, float scale) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i).add(offset)).mul(scale)
+                    .intoArray(y, yOff + i);
         }
-        for (; i < off + len; i++) {
-            y[i] = x[i] * (y[i] + offset) * scale;
+        for (; i < len; i++) {
+            y[yOff + i] = x[xOff + i] * (y[yOff + i] + offset) * scale;
         }
     }
 }

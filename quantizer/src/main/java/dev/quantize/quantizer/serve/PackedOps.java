@@ -42,10 +42,12 @@ final class PackedOps {
     }
 
     /**
-     * An INT8 layer: weights prepacked once at load, the static activation quantization, the bias (N)
-     * or null, and whether a following Relu is fused into the output.
+     * An INT8 layer: weights prepacked once at load, the static activation quantization, the LayerNorm
+     * and GELU fused in front of it (null: the input is quantized as it comes), the bias (N) or null, and
+     * whether a following Relu is fused into the output.
      */
-    record Int8(Int8Gemm.Weights weights, Int8Gemm.Activation activation, float[] bias, boolean relu) {
+    record Int8(Int8Gemm.Weights weights, Int8Gemm.Activation activation, Int8Gemm.Prologue prologue, float[] bias,
+                boolean relu) {
     }
 
     /** A weight-only layer: the packed weight decoded a panel at a time, and the bias (N) or null. */
@@ -126,7 +128,8 @@ final class PackedOps {
         }
         int m = k == 0 ? 0 : x.size() / k;
         float[] y = new float[Math.multiplyExact(m, n)];
-        Int8Gemm.run(layer.weights(), x.floats(), m, layer.activation(), layer.bias(), layer.relu(), y, ctx.parallelism());
+        Int8Gemm.run(layer.weights(), x.floats(), m, layer.activation(), layer.prologue(), layer.bias(), layer.relu(), y,
+                ctx.parallelism());
         int[] outShape = shape.clone();
         outShape[outShape.length - 1] = n;
         return Tensor.ofFloats(outShape, y);

@@ -1,5 +1,7 @@
 package dev.quantize.quantizer.serve;
 
+import dev.quantize.core.exec.FusedPatterns;
+import dev.quantize.core.exec.ops.SpecialFunctions;
 import dev.quantize.core.exec.ops.TensorData;
 import dev.quantize.core.format.FormatRegistry;
 import dev.quantize.core.format.NumericFormat;
@@ -12,6 +14,7 @@ import dev.quantize.core.graph.Node;
 import dev.quantize.core.graph.ValueInfo;
 import dev.quantize.core.format.IntFormat;
 import dev.quantize.core.kernel.lowp.DecodingGemm;
+import dev.quantize.core.kernel.lowp.GeluCodes;
 import dev.quantize.core.kernel.lowp.Int8Gemm;
 import dev.quantize.core.kernel.lowp.RowwiseEmbeddingBag;
 import dev.quantize.core.tensor.Tensor;
@@ -23,6 +26,7 @@ import dev.quantize.quantizer.plan.QuantPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +52,7 @@ final class PackedRewrite {
         ROWWISE_EMBEDDING_BAG("row-wise embedding bag (packed, mapped)"),
         ROWWISE_GATHER("row-wise gather (packed, mapped)"),
         INT8_GEMM("int8 GEMM (int32 accumulation, prepacked)"),
+        INT8_GEMM_PROLOGUE("int8 GEMM with the LayerNorm/GELU before it fused in, per row block"),
         DECODING_GEMM("weight-only GEMM (panels decoded as consumed)"),
         DECODED_AT_LOAD("weight decoded to FP32 at load"),
         FLOAT("float kernel, activations fake-quantized");
@@ -69,6 +74,11 @@ final class PackedRewrite {
     private final Set<String> graphOutputs = new HashSet<>();
     private final PackedOps ops = new PackedOps();
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
+    /** The executor's LayerNorm and GELU patterns by the value they produce. */
+    private final Map<String, FusedPatterns.Pattern> patterns = new HashMap<>();
+    private final Map<Node, Integer> index = new IdentityHashMap<>();
+    /** Nodes fused into a packed node that sits later in the order (dropped from the output at the end). */
+    private final Set<Node> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private PackedRewrite(Artifact artifact) {
         this.artifact = artifact;
@@ -84,6 +94,20 @@ final class PackedRewrite {
             }
         }
         graph.outputs().forEach(o -> graphOutputs.add(o.name()));
+        for (int i = 0; i < nodes.size(); i++) {
+            index.put(nodes.get(i), i);
+        }
+        // The patterns need their constants (LayerNorm's gamma and beta): the raw tensors of the file.
+        Map<String, Tensor> constants = new LinkedHashMap<>(graph.initializers());
+        for (TensorEntry t : artifact.tensors()) {
+            if (t.storage() instanceof TensorEntry.Raw) {
+                constants.putIfAbsent(t.name(), artifact.value(t.name()));
+            }
+        }
+        Graph withConstants = new Graph(graph.name(), nodes, graph.inputs(), graph.outputs(), constants, graph.valueInfos());
+        for (FusedPatterns.Pattern p : FusedPatterns.find(withConstants)) {
+            patterns.put(p.fused().outputs().get(0), p);
+        }
     }
 
     static Result rewrite(Artifact artifact) {
@@ -118,6 +142,7 @@ final class PackedRewrite {
             }
             out.add(withQuantizedActivations(n, n, l, out));
         }
+        out.removeIf(dropped::contains);
         // Initializers: the ones the stored graph kept, and every file tensor a remaining node reads
         // (raw ones as stored, packed ones decoded: the placeholder for layers without a packed kernel).
         Set<String> read = new HashSet<>();
@@ -228,10 +253,95 @@ final class PackedRewrite {
                 outs = r.outputs();
             }
         }
-        ops.addInt8(n.name(), new PackedOps.Int8(w, act, bias, relu));
-        kernels.put(l.node(), Kernel.INT8_GEMM);
-        return new Node(n.name(), PackedOps.INT8_GEMM, PackedOps.DOMAIN, List.of(n.input(0)), outs,
+        List<Node> absorbedChain = new ArrayList<>();
+        Int8Gemm.Prologue pre = prologue(n, act, w.k(), absorbedChain);
+        String input = pre == null ? n.input(0) : chainInput;
+        dropped.addAll(absorbedChain);
+        ops.addInt8(n.name(), new PackedOps.Int8(w, act, pre, bias, relu));
+        kernels.put(l.node(), pre != null ? Kernel.INT8_GEMM_PROLOGUE : Kernel.INT8_GEMM);
+        return new Node(n.name(), PackedOps.INT8_GEMM, PackedOps.DOMAIN, List.of(input), outs,
                 Map.of("relu", Attribute.of("relu", relu ? 1L : 0L)));
+    }
+
+    /** The value the last prologue found reads (the input of its first step). */
+    private String chainInput;
+
+    /**
+     * The row-wise chain in front of an INT8 layer, as a prologue: walking back from the layer's input,
+     * up to {@value #MAX_STEPS} of the executor's LayerNorm and Erf-form GELU patterns ((x * (erf(x / d)
+     * + 1)) * 0.5), each read only by the next (or the layer) and no layer of the plan. When the last is a
+     * GELU, it goes straight to int8 codes ({@link GeluCodes}). Null when there is no such chain; the
+     * chain's nodes are added to {@code members}.
+     */
+    private Int8Gemm.Prologue prologue(Node gemm, Int8Gemm.Activation act, int k, List<Node> members) {
+        List<Int8Gemm.Step> steps = new ArrayList<>();
+        String value = gemm.input(0);
+        List<Node> readers = List.of(gemm);
+        while (steps.size() < MAX_STEPS) {
+            FusedPatterns.Pattern p = patterns.get(value);
+            if (p == null || !onlyReadBy(value, readers) || !unquantized(p)) {
+                break;
+            }
+            Node f = p.fused();
+            Int8Gemm.Step step = null;
+            if (f.opType().equals(FusedPatterns.GELU) && f.floatAttr("offset", 0f) == 1f && f.floatAttr("scale", 0f) == 0.5f) {
+                // A GELU with a LayerNorm after it (a later step) is only normalised and quantized: the
+                // cheap GELU (within 2e-6) is enough there; see docs/serving.md for the bound.
+                step = new Int8Gemm.GeluStep(f.floatAttr("divisor", 0f), !steps.isEmpty());
+            } else if (f.opType().equals(FusedPatterns.LAYER_NORM)) {
+                Tensor gamma = tensorValue(f.input(1));
+                Tensor beta = tensorValue(f.input(2));
+                if (isVector(gamma, k) && isVector(beta, k)) {
+                    step = new Int8Gemm.LayerNormStep(gamma.floats(), beta.floats(), f.floatAttr("epsilon", 1e-5f));
+                }
+            }
+            if (step == null) {
+                break;
+            }
+            steps.add(0, step);
+            members.addAll(p.members());
+            readers = p.members();
+            value = f.input(0);
+        }
+        if (steps.isEmpty()) {
+            return null;
+        }
+        chainInput = value;
+        GeluCodes codes = null;
+        if (steps.get(steps.size() - 1) instanceof Int8Gemm.GeluStep g) {
+            try {
+                SpecialFunctions.erfFloat(0f); // fits Erf, which the codes' exact path uses
+                codes = GeluCodes.of(g.divisor(), act);
+                steps.remove(steps.size() - 1);
+            } catch (IllegalArgumentException e) {
+                // a scale too small for the fast codes: the GELU stays a float step
+            }
+        }
+        return new Int8Gemm.Prologue(steps, codes);
+    }
+
+    private static final int MAX_STEPS = 2;
+
+    /** Whether a value is no graph output and every node reading it is one of {@code readers}. */
+    private boolean onlyReadBy(String value, List<Node> readers) {
+        if (graphOutputs.contains(value)) {
+            return false;
+        }
+        for (int i : consumers.getOrDefault(value, List.of())) {
+            if (readers.stream().noneMatch(r -> r == graph.nodes().get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether none of a pattern's nodes is a layer the plan quantizes (its emulation would then differ). */
+    private boolean unquantized(FusedPatterns.Pattern p) {
+        return p.members().stream().allMatch(m -> layers.get(m.displayName()) == null || layers.get(m.displayName()).isFp32());
+    }
+
+    private static boolean isVector(Tensor t, int k) {
+        return t != null && t.type() == dev.quantize.core.tensor.DataType.FLOAT32 && t.rank() == 1 && t.size() == k;
     }
 
     /**

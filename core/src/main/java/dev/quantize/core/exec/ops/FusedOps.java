@@ -1,6 +1,7 @@
 package dev.quantize.core.exec.ops;
 
 import dev.quantize.core.kernel.FloatLoops;
+import dev.quantize.core.kernel.LayerNorm;
 import dev.quantize.core.kernel.PairwiseDots;
 import dev.quantize.core.kernel.Sums;
 import dev.quantize.core.tensor.DataType;
@@ -75,11 +76,7 @@ public final class FusedOps {
         int rows = xv.length / c;
         ctx.parallelism().parallelFor(rows, Math.max(1, (1 << 14) / c), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int off = r * c;
-                float mean = (float) (Sums.sum(xv, off, c) / c);
-                // y = d = x - mean; the squares d * d are the float products Pow(d, 2) hands to ReduceMean.
-                float s = (float) Math.sqrt((float) (Sums.sumOfSquaredDeviations(xv, off, c, mean, y, off) / c) + eps);
-                FloatLoops.divideScaleShift(y, off, c, s, g, b);
+                LayerNorm.row(xv, r * c, c, eps, g, b, y, r * c);
             }
         });
         return List.of(Tensor.ofFloats(x.shape(), y));

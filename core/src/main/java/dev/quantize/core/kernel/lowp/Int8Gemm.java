@@ -7,6 +7,7 @@ import dev.quantize.core.format.PackedTensor;
 import dev.quantize.core.kernel.Parallelism;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * INT8 x INT8 GEMM with integer accumulation and requantization fused into the output, in the manner of
@@ -84,6 +85,77 @@ public final class Int8Gemm {
                         + " is not an 8-bit per-tensor integer format");
             }
             return new Activation(params.scale(), params.zeroPoint(), format.symmetric() ? -127 : -128, 127);
+        }
+    }
+
+    /**
+     * Row-wise float operations run on each row of x before it is quantized, while the rows are in
+     * cache: what a graph computes between the previous layer and this INT8 layer (a LayerNorm and an
+     * Erf-form GELU, in either order). Each step is the executor's own row kernel, so the rows are bit
+     * for bit what the executor would hand to the layer. When {@code codes} is not null the last step
+     * is a GELU whose output goes straight to int8 codes through {@link GeluCodes} (the same codes as
+     * quantizing the GELU's float output, without a full-precision erf per element); else the rows are
+     * quantized as usual. No FP32 tensor of the intermediate values exists and there is no separate
+     * quantization pass.
+     */
+    public record Prologue(List<Step> steps, GeluCodes codes) {
+        public Prologue {
+            steps = List.copyOf(steps);
+            if (steps.isEmpty() && codes == null) {
+                throw new IllegalArgumentException("int8 GEMM prologue: no steps");
+            }
+        }
+
+        /** Rows [0, rows) of x (k apart from xOff) quantized into out (k apart from outOff); a and b are scratch of k. */
+        void codes(float[] x, int xOff, int rows, int k, Activation act, Int8Kernels kernels, float[] a, float[] b,
+                   float[] out, int outOff) {
+            for (int r = 0; r < rows; r++) {
+                float[] row = x;
+                int off = xOff + r * k;
+                for (Step s : steps) {
+                    float[] dst = row == a ? b : a;
+                    s.apply(row, off, k, dst);
+                    row = dst;
+                    off = 0;
+                }
+                if (codes != null) {
+                    codes.codes(row, off, k, out, outOff + r * k);
+                } else {
+                    kernels.quantize(k, row, off, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), out, outOff + r * k);
+                }
+            }
+        }
+    }
+
+    /** One row-wise step of a {@link Prologue}. */
+    public sealed interface Step permits LayerNormStep, GeluStep {
+        /** y[0, k) = the step applied to x[off, off + k). */
+        void apply(float[] x, int off, int k, float[] y);
+    }
+
+    /** The decomposed LayerNorm as the executor fuses it ({@link dev.quantize.core.kernel.LayerNorm#row}). */
+    public record LayerNormStep(float[] gamma, float[] beta, float epsilon) implements Step {
+        @Override
+        public void apply(float[] x, int off, int k, float[] y) {
+            dev.quantize.core.kernel.LayerNorm.row(x, off, k, epsilon, gamma, beta, y, 0);
+        }
+    }
+
+    /**
+     * (x * (erf(x / divisor) + 1)) * 0.5: exactly as the executor's fused GELU computes it (divide, erf,
+     * multiply), or, when {@code cheap}, {@link GeluCodes#cheapGelu} (within {@link GeluCodes#MAX_ERROR}
+     * of it, without an erf; for a GELU whose output is only normalised and quantized).
+     */
+    public record GeluStep(float divisor, boolean cheap) implements Step {
+        @Override
+        public void apply(float[] x, int off, int k, float[] y) {
+            if (cheap) {
+                GeluCodes.cheapGelu(x, off, k, 1f / divisor, y, 0);
+                return;
+            }
+            dev.quantize.core.kernel.FloatLoops.divide(x, off, divisor, y, 0, k);
+            dev.quantize.core.kernel.Erf.erf(y, 0, y, 0, k);
+            dev.quantize.core.kernel.FloatLoops.timesShifted(x, off, y, 0, k, 1f, 0.5f);
         }
     }
 
@@ -216,8 +288,32 @@ public final class Int8Gemm {
         run(w, x, m, act, bias, relu, y, par, Int8KernelsProvider.chosen());
     }
 
+    /**
+     * y (M,N) = x (M,K) through the prologue's row steps, quantized with {@code act} (or turned into
+     * codes by its GELU codes, which must be for {@code act}), times the prepacked weight, requantized
+     * as {@link #run(Weights, float[], int, Activation, float[], boolean, float[], Parallelism)}.
+     */
+    public static void run(Weights w, float[] x, int m, Activation act, Prologue pre, float[] bias, boolean relu,
+                           float[] y, Parallelism par) {
+        run(w, x, m, act, pre, bias, relu, y, par, Int8KernelsProvider.chosen());
+    }
+
+    /** The codes the prologue gives rows [0, m) of x (M,K), as floats: what the GEMM multiplies. */
+    public static void codes(Prologue pre, Activation act, float[] x, int m, int k, float[] out) {
+        pre.codes(x, 0, m, k, act, Int8KernelsProvider.chosen(), new float[k], new float[k], out, 0);
+    }
+
     static void run(Weights w, float[] x, int m, Activation act, float[] bias, boolean relu, float[] y,
                     Parallelism par, Int8Kernels kernels) {
+        run(w, x, m, act, null, bias, relu, y, par, kernels);
+    }
+
+    static void run(Weights w, float[] x, int m, Activation act, Prologue pre, float[] bias, boolean relu, float[] y,
+                    Parallelism par, Int8Kernels kernels) {
+        if (pre != null && pre.codes() != null && !pre.codes().activation().equals(act)) {
+            throw new IllegalArgumentException("int8 GEMM prologue: GELU codes for " + pre.codes().activation()
+                    + ", the layer quantizes with " + act);
+        }
         int k = w.k;
         int n = w.n;
         check(w, x, m, bias, y, kernels);
@@ -240,12 +336,12 @@ public final class Int8Gemm {
         int mr = kernels.mr();
         int rowTiles = (m + mr - 1) / mr;
         Parallelism p = (long) m * n * k < PARALLEL_MIN_WORK ? Parallelism.single() : par;
-        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, cs, zc, zcf, b, floor, y, kernels));
+        p.parallelFor(rowTiles, (t0, t1) -> rows(w, x, t0 * mr, Math.min(m, t1 * mr), act, pre, cs, zc, zcf, b, floor, y, kernels));
     }
 
     /** Rows [i0, i1) of y. */
-    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, float[] cs, int[] zc, float[] zcf,
-                             float[] b, float floor, float[] y, Int8Kernels kernels) {
+    private static void rows(Weights w, float[] x, int i0, int i1, Activation act, Prologue pre, float[] cs, int[] zc,
+                             float[] zcf, float[] b, float floor, float[] y, Int8Kernels kernels) {
         int k = w.k;
         int n = w.n;
         int mr = kernels.mr();
@@ -260,7 +356,12 @@ public final class Int8Gemm {
         float[] out = ws.out(mr * nr);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            packA(x, ic, mc, k, act, mr, kernels, pa);
+            if (pre == null) {
+                packA(x, ic, mc, k, act, mr, kernels, pa);
+            } else {
+                pre.codes(x, ic * k, mc, k, act, kernels, ws.row(k), ws.row2(k), pa, 0);
+                java.util.Arrays.fill(pa, mc * k, (mc + mr - 1) / mr * mr * k, 0f);
+            }
             for (int s0 = 0; s0 < slivers; s0 += sliversPerBlock) {
                 int s1 = Math.min(slivers, s0 + sliversPerBlock);
                 for (int ir = 0; ir < mc; ir += mr) {
@@ -316,12 +417,36 @@ public final class Int8Gemm {
      * scalar kernels must match it bit for bit.
      */
     public static void reference(Weights w, float[] x, int m, Activation act, float[] bias, boolean relu, float[] y) {
+        referenceRows(w, x, m, act, null, bias, relu, y);
+    }
+
+    /**
+     * The oracle with a prologue: its row steps, then each code by the float chain
+     * ({@link GeluCodes#exact}, when the prologue ends in GELU codes) or {@link #quantize}, then the
+     * integer loops.
+     */
+    public static void reference(Weights w, float[] x, int m, Activation act, Prologue pre, float[] bias, boolean relu,
+                                 float[] y) {
+        referenceRows(w, x, m, act, pre, bias, relu, y);
+    }
+
+    private static void referenceRows(Weights w, float[] x, int m, Activation act, Prologue pre, float[] bias,
+                                      boolean relu, float[] y) {
         int k = w.k;
         int n = w.n;
         int[] q = new int[k];
         for (int i = 0; i < m; i++) {
+            float[] row = java.util.Arrays.copyOfRange(x, i * k, i * k + k);
+            if (pre != null) {
+                for (Step s : pre.steps()) {
+                    float[] next = new float[k];
+                    s.apply(row, 0, k, next);
+                    row = next;
+                }
+            }
             for (int p = 0; p < k; p++) {
-                q[p] = (int) quantize(x[i * k + p], act.scale(), act.zeroPoint(), act.qmin(), act.qmax());
+                q[p] = (int) (pre != null && pre.codes() != null ? pre.codes().exact(row[p])
+                        : quantize(row[p], act.scale(), act.zeroPoint(), act.qmin(), act.qmax()));
             }
             for (int j = 0; j < n; j++) {
                 int acc = 0;
@@ -382,6 +507,23 @@ public final class Int8Gemm {
         private float[] tile = new float[0];
         private int[] acc = new int[0];
         private float[] out = new float[0];
+        private float[] row = new float[0];
+
+        private float[] row2 = new float[0];
+
+        float[] row(int size) {
+            if (row.length < size) {
+                row = new float[size];
+            }
+            return row;
+        }
+
+        float[] row2(int size) {
+            if (row2.length < size) {
+                row2 = new float[size];
+            }
+            return row2;
+        }
 
         float[] packedA(int size) {
             if (a.length < size) {
