@@ -258,6 +258,62 @@ class Int8GemmTest {
         }
     }
 
+    /** The prologues the packed MLPs use: GELU then LayerNorm (GELU cheap), LayerNorm then GELU codes, GELU codes alone. */
+    private static List<Int8Gemm.Prologue> prologues(int k, Int8Gemm.Activation act, Random rnd) {
+        dev.quantize.core.exec.ops.SpecialFunctions.erfFloat(0f); // fits Erf
+        float[] gamma = new float[k];
+        float[] beta = new float[k];
+        for (int i = 0; i < k; i++) {
+            gamma[i] = (float) (0.5 + rnd.nextDouble());
+            beta[i] = (float) (rnd.nextGaussian() * 0.3);
+        }
+        Int8Gemm.LayerNormStep ln = new Int8Gemm.LayerNormStep(gamma, beta, 1e-5f);
+        GeluCodes codes = GeluCodes.of(1.4142135f, act);
+        return List.of(
+                new Int8Gemm.Prologue(List.of(new Int8Gemm.GeluStep(1.4142135f, true), ln), null),
+                new Int8Gemm.Prologue(List.of(new Int8Gemm.GeluStep(1.4142135f, false), ln), null),
+                new Int8Gemm.Prologue(List.of(ln), codes),
+                new Int8Gemm.Prologue(List.of(), codes));
+    }
+
+    /** With a prologue (row steps, then quantization or GELU codes), both kernels equal the reference bit for bit. */
+    @Test
+    void prologuesMatchTheReferenceBitForBit() {
+        Random rnd = new Random(19);
+        int checked = 0;
+        for (int m : SIZES) {
+            for (int[] nk : new int[][] {{10, 256}, {33, 64}, {257, 17}, {7, 33}}) {
+                Case c = makeCase(rnd, m, nk[0], nk[1], m % 2 == 1, m % 3 == 0, true, false);
+                for (Int8Gemm.Prologue pre : prologues(c.k, c.act, rnd)) {
+                    float[] expected = new float[c.m * c.n];
+                    for (Int8Kernels impl : implementations()) {
+                        Int8Gemm.Weights w = prepack(c, impl);
+                        Int8Gemm.reference(w, c.x, c.m, c.act, pre, c.bias, c.relu, expected);
+                        for (Parallelism par : new Parallelism[] {Parallelism.single(), Parallelism.of(2)}) {
+                            float[] y = new float[c.m * c.n];
+                            java.util.Arrays.fill(y, Float.NaN);
+                            Int8Gemm.run(w, c.x, c.m, c.act, pre, c.bias, c.relu, y, par, impl);
+                            assertArrayEquals(expected, y, 0f, () -> describe(c, impl) + " prologue " + pre.steps());
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 5 * 4 * 4 * 2, "runs checked: " + checked);
+    }
+
+    /** GELU codes for another activation than the layer's are refused. */
+    @Test
+    void prologueCodesMustBeForTheLayersActivation() {
+        Random rnd = new Random(3);
+        Case c = makeCase(rnd, 3, 5, 7, true, false, true, false);
+        Case other = makeCase(rnd, 3, 5, 7, true, true, true, false);
+        Int8Gemm.Prologue pre = prologues(c.k, other.act, rnd).get(3);
+        assertThrows(IllegalArgumentException.class, () -> Int8Gemm.run(Int8Gemm.prepack(c.w, true), c.x, c.m, c.act, pre,
+                c.bias, false, new float[c.m * c.n], Parallelism.single()));
+    }
+
     private static Int8Gemm.Weights prepack(Case c, Int8Kernels impl) {
         Int8Gemm.Weights fromArtifact = Int8Gemm.prepack(c.w, c.transB);
         // Re-prepack the same codes for the kernels under test (their sliver width may differ).
