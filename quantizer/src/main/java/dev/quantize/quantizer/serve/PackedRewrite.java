@@ -279,6 +279,9 @@ final class PackedRewrite {
         List<Node> readers = List.of(gemm);
         while (steps.size() < MAX_STEPS) {
             FusedPatterns.Pattern p = patterns.get(value);
+            if (p == null) {
+                p = onnxLayerNorm(value);
+            }
             if (p == null || !onlyReadBy(value, readers) || !unquantized(p)) {
                 break;
             }
@@ -288,6 +291,14 @@ final class PackedRewrite {
                 // A GELU with a LayerNorm after it (a later step) is only normalised and quantized: the
                 // cheap GELU (within 2e-6) is enough there; see docs/serving.md for the bound.
                 step = new Int8Gemm.GeluStep(f.floatAttr("divisor", 0f), !steps.isEmpty());
+            } else if (f.opType().equals("LayerNormalization")) {
+                Tensor gamma = tensorValue(f.input(1));
+                Tensor beta = f.inputs().size() > 2 && !f.input(2).isEmpty() ? tensorValue(f.input(2)) : null;
+                boolean noBeta = f.inputs().size() < 3 || f.input(2).isEmpty();
+                if (isVector(gamma, k) && (noBeta || isVector(beta, k))) {
+                    step = new Int8Gemm.OnnxLayerNormStep(gamma.floats(), noBeta ? null : beta.floats(),
+                            f.floatAttr("epsilon", 1e-5f));
+                }
             } else if (f.opType().equals(FusedPatterns.LAYER_NORM)) {
                 Tensor gamma = tensorValue(f.input(1));
                 Tensor beta = tensorValue(f.input(2));
@@ -321,6 +332,21 @@ final class PackedRewrite {
     }
 
     private static final int MAX_STEPS = 2;
+
+    /**
+     * The ONNX LayerNormalization node (last axis, only its first output used) producing a value, as a
+     * one-node pattern whose fused node is itself; else null.
+     */
+    private FusedPatterns.Pattern onnxLayerNorm(String value) {
+        for (Node n : graph.nodes()) {
+            if (n.opType().equals("LayerNormalization") && n.domain().isEmpty() && !n.outputs().isEmpty()
+                    && n.outputs().get(0).equals(value)) {
+                boolean extraOutputs = n.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty());
+                return n.intAttr("axis", -1) == -1 && !extraOutputs ? new FusedPatterns.Pattern(List.of(n), n) : null;
+            }
+        }
+        return null;
+    }
 
     /** Whether a value is no graph output and every node reading it is one of {@code readers}. */
     private boolean onlyReadBy(String value, List<Node> readers) {

@@ -106,38 +106,52 @@ public final class Int8Gemm {
             }
         }
 
-        /** Rows [0, rows) of x (k apart from xOff) quantized into out (k apart from outOff); a and b are scratch of k. */
+        /**
+         * Rows [0, rows) of x (k apart from xOff) quantized into out (k apart from outOff); a and b are
+         * scratch of rows * k. Each step runs over the whole block of rows.
+         */
         void codes(float[] x, int xOff, int rows, int k, Activation act, Int8Kernels kernels, float[] a, float[] b,
                    float[] out, int outOff) {
-            for (int r = 0; r < rows; r++) {
-                float[] row = x;
-                int off = xOff + r * k;
-                for (Step s : steps) {
-                    float[] dst = row == a ? b : a;
-                    s.apply(row, off, k, dst);
-                    row = dst;
-                    off = 0;
-                }
-                if (codes != null) {
-                    codes.codes(row, off, k, out, outOff + r * k);
-                } else {
-                    kernels.quantize(k, row, off, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), out, outOff + r * k);
-                }
+            float[] src = x;
+            int off = xOff;
+            for (Step s : steps) {
+                float[] dst = src == a ? b : a;
+                s.apply(src, off, rows, k, dst);
+                src = dst;
+                off = 0;
+            }
+            if (codes != null) {
+                codes.codes(src, off, rows * k, out, outOff);
+            } else {
+                kernels.quantize(rows * k, src, off, act.scale(), act.zeroPoint(), act.qmin(), act.qmax(), out, outOff);
             }
         }
     }
 
     /** One row-wise step of a {@link Prologue}. */
-    public sealed interface Step permits LayerNormStep, GeluStep {
-        /** y[0, k) = the step applied to x[off, off + k). */
-        void apply(float[] x, int off, int k, float[] y);
+    public sealed interface Step permits LayerNormStep, OnnxLayerNormStep, GeluStep {
+        /** y[0, rows * k) = the step applied to rows x[off + r * k, off + r * k + k). */
+        void apply(float[] x, int off, int rows, int k, float[] y);
     }
 
     /** The decomposed LayerNorm as the executor fuses it ({@link dev.quantize.core.kernel.LayerNorm#row}). */
     public record LayerNormStep(float[] gamma, float[] beta, float epsilon) implements Step {
         @Override
-        public void apply(float[] x, int off, int k, float[] y) {
-            dev.quantize.core.kernel.LayerNorm.row(x, off, k, epsilon, gamma, beta, y, 0);
+        public void apply(float[] x, int off, int rows, int k, float[] y) {
+            for (int r = 0; r < rows; r++) {
+                dev.quantize.core.kernel.LayerNorm.row(x, off + r * k, k, epsilon, gamma, beta, y, r * k);
+            }
+        }
+    }
+
+    /**
+     * The ONNX LayerNormalization op over the last axis as the executor runs it
+     * ({@link dev.quantize.core.kernel.LayerNorm#onnxRows}); beta may be null.
+     */
+    public record OnnxLayerNormStep(float[] gamma, float[] beta, float epsilon) implements Step {
+        @Override
+        public void apply(float[] x, int off, int rows, int k, float[] y) {
+            dev.quantize.core.kernel.LayerNorm.onnxRows(x, off, rows, k, epsilon, gamma, beta, y, 0);
         }
     }
 
@@ -148,14 +162,15 @@ public final class Int8Gemm {
      */
     public record GeluStep(float divisor, boolean cheap) implements Step {
         @Override
-        public void apply(float[] x, int off, int k, float[] y) {
+        public void apply(float[] x, int off, int rows, int k, float[] y) {
+            int len = rows * k;
             if (cheap) {
-                GeluCodes.cheapGelu(x, off, k, 1f / divisor, y, 0);
+                GeluCodes.cheapGelu(x, off, len, 1f / divisor, y, 0);
                 return;
             }
-            dev.quantize.core.kernel.FloatLoops.divide(x, off, divisor, y, 0, k);
-            dev.quantize.core.kernel.Erf.erf(y, 0, y, 0, k);
-            dev.quantize.core.kernel.FloatLoops.timesShifted(x, off, y, 0, k, 1f, 0.5f);
+            dev.quantize.core.kernel.FloatLoops.divide(x, off, divisor, y, 0, len);
+            dev.quantize.core.kernel.Erf.erf(y, 0, y, 0, len);
+            dev.quantize.core.kernel.FloatLoops.timesShifted(x, off, y, 0, len, 1f, 0.5f);
         }
     }
 
@@ -300,7 +315,7 @@ public final class Int8Gemm {
 
     /** The codes the prologue gives rows [0, m) of x (M,K), as floats: what the GEMM multiplies. */
     public static void codes(Prologue pre, Activation act, float[] x, int m, int k, float[] out) {
-        pre.codes(x, 0, m, k, act, Int8KernelsProvider.chosen(), new float[k], new float[k], out, 0);
+        pre.codes(x, 0, m, k, act, Int8KernelsProvider.chosen(), new float[m * k], new float[m * k], out, 0);
     }
 
     static void run(Weights w, float[] x, int m, Activation act, float[] bias, boolean relu, float[] y,
@@ -359,7 +374,7 @@ public final class Int8Gemm {
             if (pre == null) {
                 packA(x, ic, mc, k, act, mr, kernels, pa);
             } else {
-                pre.codes(x, ic * k, mc, k, act, kernels, ws.row(k), ws.row2(k), pa, 0);
+                pre.codes(x, ic * k, mc, k, act, kernels, ws.row(MC * k), ws.row2(MC * k), pa, 0);
                 java.util.Arrays.fill(pa, mc * k, (mc + mr - 1) / mr * mr * k, 0f);
             }
             for (int s0 = 0; s0 < slivers; s0 += sliversPerBlock) {
@@ -440,7 +455,7 @@ public final class Int8Gemm {
             if (pre != null) {
                 for (Step s : pre.steps()) {
                     float[] next = new float[k];
-                    s.apply(row, 0, k, next);
+                    s.apply(row, 0, 1, k, next);
                     row = next;
                 }
             }

@@ -66,11 +66,9 @@ final class VectorGeluCodes {
             VectorMask<Float> ok = w.sub(c).abs().compare(VectorOperators.LE, g.safe);
             c.add(z).max(qmin).min(qmax).intoArray(out, outOff + i);
             if (!ok.allTrue()) {
-                for (int j = 0; j < L; j++) {
-                    if (!ok.laneIsSet(j)) {
-                        near[count++] = i + j;
-                    }
-                }
+                // Rare: the plain loop redoes these lanes (same operations, same flags) and lists them.
+                // Reading the mask lane by lane instead made C2 fall back to the boxed Vector API code.
+                count = g.plainCodes(y, off + i, L, out, outOff + i, near, count, i);
             }
         }
         // The tail through the plain loop, its near-boundary elements numbered from i.

@@ -258,7 +258,10 @@ class Int8GemmTest {
         }
     }
 
-    /** The prologues the packed MLPs use: GELU then LayerNorm (GELU cheap), LayerNorm then GELU codes, GELU codes alone. */
+    /**
+     * The prologues the packed MLPs use: GELU then LayerNorm (GELU cheap or exact), LayerNorm (decomposed
+     * or the ONNX op) then GELU codes, GELU codes alone, the ONNX LayerNorm without beta then quantization.
+     */
     private static List<Int8Gemm.Prologue> prologues(int k, Int8Gemm.Activation act, Random rnd) {
         dev.quantize.core.exec.ops.SpecialFunctions.erfFloat(0f); // fits Erf
         float[] gamma = new float[k];
@@ -273,6 +276,8 @@ class Int8GemmTest {
                 new Int8Gemm.Prologue(List.of(new Int8Gemm.GeluStep(1.4142135f, true), ln), null),
                 new Int8Gemm.Prologue(List.of(new Int8Gemm.GeluStep(1.4142135f, false), ln), null),
                 new Int8Gemm.Prologue(List.of(ln), codes),
+                new Int8Gemm.Prologue(List.of(new Int8Gemm.OnnxLayerNormStep(gamma, beta, 1e-5f)), codes),
+                new Int8Gemm.Prologue(List.of(new Int8Gemm.OnnxLayerNormStep(gamma, null, 1e-3f)), null),
                 new Int8Gemm.Prologue(List.of(), codes));
     }
 
@@ -300,7 +305,7 @@ class Int8GemmTest {
                 }
             }
         }
-        assertTrue(checked >= 5 * 4 * 4 * 2, "runs checked: " + checked);
+        assertTrue(checked >= 5 * 4 * 6 * 2, "runs checked: " + checked);
     }
 
     /** GELU codes for another activation than the layer's are refused. */
