@@ -54,11 +54,18 @@ public final class ServeProfile {
                 profile("fp32", Executor.builder(fp32).threads(1), feeds, seconds);
                 profile("packed", pm.executor().threads(1), feeds, seconds);
             }
-            if (Boolean.getBoolean("packedOnly")) {
-                Executor e = pm.executor().threads(1).build();
-                long end = System.nanoTime() + (long) (seconds * 4e9);
-                while (System.nanoTime() < end) {
-                    e.run(feeds);
+            if (Boolean.getBoolean("packedOnly") || Boolean.getBoolean("fp32Only")) {
+                Executor e = Boolean.getBoolean("fp32Only") ? Executor.builder(fp32).threads(1).build()
+                        : pm.executor().threads(1).build();
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                for (int round = 0; round < 4; round++) {
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    int n = 0;
+                    while (mx.getCurrentThreadCpuTime() - c0 < seconds * 1e9) {
+                        e.run(feeds);
+                        n++;
+                    }
+                    System.out.printf("round %d: %.3f CPU ms/batch%n", round, (mx.getCurrentThreadCpuTime() - c0) / 1e6 / n);
                 }
                 return;
             }
