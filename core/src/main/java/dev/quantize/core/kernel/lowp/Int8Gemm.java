@@ -34,6 +34,10 @@ import java.util.List;
  * (K + 10) * 2^-24 * (sum_k |x'[m,k] * w'[k,n]| + |bias[n]|), x' and w' being the dequantized values
  * (Int8GemmTest derives and checks the bound; on random data the worst case seen is about 0.3 of it).
  *
+ * <p>With a {@link Prologue} the rows of x first go through row-wise float steps (LayerNorm, GELU) and
+ * are quantized (or turned into GELU codes) per block of {@code MC} rows, straight into the panel the
+ * micro-kernels read: the chain in front of an INT8 layer without FP32 intermediate tensors.
+ *
  * <p>Limits: weights must be symmetric (no weight zero point); K at most {@link #MAX_K}; the micro-tile is 3
  * vectors wide (48 columns with AVX-512), so layers with a few outputs (a 10-class head) compute mostly
  * padding and run slower than the FP32 GEMM, which transposes such products.
