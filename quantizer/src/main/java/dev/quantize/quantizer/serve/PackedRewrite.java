@@ -253,27 +253,30 @@ final class PackedRewrite {
                 outs = r.outputs();
             }
         }
-        List<Node> absorbedChain = new ArrayList<>();
-        Int8Gemm.Prologue pre = prologue(n, act, w.k(), absorbedChain);
-        String input = pre == null ? n.input(0) : chainInput;
-        dropped.addAll(absorbedChain);
+        Chain chain = prologue(n, act, w.k());
+        Int8Gemm.Prologue pre = chain == null ? null : chain.prologue();
+        String input = chain == null ? n.input(0) : chain.input();
+        if (chain != null) {
+            dropped.addAll(chain.members());
+        }
         ops.addInt8(n.name(), new PackedOps.Int8(w, act, pre, bias, relu));
         kernels.put(l.node(), pre != null ? Kernel.INT8_GEMM_PROLOGUE : Kernel.INT8_GEMM);
         return new Node(n.name(), PackedOps.INT8_GEMM, PackedOps.DOMAIN, List.of(input), outs,
                 Map.of("relu", Attribute.of("relu", relu ? 1L : 0L)));
     }
 
-    /** The value the last prologue found reads (the input of its first step). */
-    private String chainInput;
+    /** A prologue, the value its first step reads, and the nodes it replaces. */
+    private record Chain(Int8Gemm.Prologue prologue, String input, List<Node> members) {
+    }
 
     /**
      * The row-wise chain in front of an INT8 layer, as a prologue: walking back from the layer's input,
      * up to {@value #MAX_STEPS} of the executor's LayerNorm and Erf-form GELU patterns ((x * (erf(x / d)
      * + 1)) * 0.5), each read only by the next (or the layer) and no layer of the plan. When the last is a
-     * GELU, it goes straight to int8 codes ({@link GeluCodes}). Null when there is no such chain; the
-     * chain's nodes are added to {@code members}.
+     * GELU, it goes straight to int8 codes ({@link GeluCodes}). Null when there is no such chain.
      */
-    private Int8Gemm.Prologue prologue(Node gemm, Int8Gemm.Activation act, int k, List<Node> members) {
+    private Chain prologue(Node gemm, Int8Gemm.Activation act, int k) {
+        List<Node> members = new ArrayList<>();
         List<Int8Gemm.Step> steps = new ArrayList<>();
         String value = gemm.input(0);
         List<Node> readers = List.of(gemm);
@@ -317,7 +320,6 @@ final class PackedRewrite {
         if (steps.isEmpty()) {
             return null;
         }
-        chainInput = value;
         GeluCodes codes = null;
         if (steps.get(steps.size() - 1) instanceof Int8Gemm.GeluStep g) {
             try {
@@ -328,7 +330,7 @@ final class PackedRewrite {
                 // a scale too small for the fast codes: the GELU stays a float step
             }
         }
-        return new Int8Gemm.Prologue(steps, codes);
+        return new Chain(new Int8Gemm.Prologue(steps, codes), value, members);
     }
 
     private static final int MAX_STEPS = 2;
