@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The scale-out jobs on a real standalone cluster (a master and two workers, separate JVMs on
- * 127.0.0.1) agree with one JVM; killing a worker in the middle of a job changes nothing.
+ * 127.0.0.1) agree with one JVM, run from this JVM's session and from spark-submit; killing a worker
+ * in the middle of a job changes nothing.
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
