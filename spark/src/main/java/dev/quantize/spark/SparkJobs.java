@@ -33,6 +33,7 @@ public final class SparkJobs {
     /** {@code quantize calibrate --spark}: statistics of {@code data} (Parquet file or folder). */
     public static CalibrationStats calibrate(String master, Path model, Path data, CalibrationConfig config)
             throws IOException {
+        requireLocal(data);
         return withSession(master, spark -> {
             try {
                 return SparkCalibration.run(spark, parquet(spark, data, null), data.toString(), model, config);
@@ -48,6 +49,7 @@ public final class SparkJobs {
      */
     public static MetricsPartial evaluate(String master, Path model, Path reference, Path data, int batchSize, long maxRows)
             throws IOException {
+        requireLocal(data);
         return withSession(master, spark -> {
             try {
                 Dataset<Row> rows = parquet(spark, data, null);
@@ -67,6 +69,7 @@ public final class SparkJobs {
      */
     public static MonitorJob.Result monitor(String master, MonitorJob.Options options) {
         String w = options.window();
+        requireLocal(options.data());
         return withSession(master, spark -> {
             try {
                 return SparkMonitor.run(spark, parquet(spark, options.data(), w != null && w.contains("=") ? w : null),
@@ -100,10 +103,7 @@ public final class SparkJobs {
      * {@code window} ({@code key=value}, may be null) keeps one partition.
      */
     public static Dataset<Row> parquet(SparkSession spark, Path data, String window) {
-        boolean local = !data.toString().matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*"); // hdfs:/..., s3a:/... are Spark's to find
-        if (local && !Files.exists(data)) {
-            throw new IllegalArgumentException(data + ": no such file or folder");
-        }
+        requireLocal(data);
         Dataset<Row> rows = spark.read().parquet(data.toString());
         if (window == null) {
             return rows;
@@ -138,6 +138,17 @@ public final class SparkJobs {
             }).reduce(Long::sum);
         } finally {
             m.release();
+        }
+    }
+
+    /**
+     * Fails when {@code data} is a local path that does not exist (before a session starts, so a typo
+     * costs no Spark start-up); {@code hdfs:/...}, {@code s3a:/...} are Spark's to find.
+     */
+    static void requireLocal(Path data) {
+        boolean local = !data.toString().matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
+        if (local && !Files.exists(data)) {
+            throw new IllegalArgumentException(data + ": no such file or folder");
         }
     }
 

@@ -30,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Step 1 of the {@link FormatSearch} (every layer alone in every candidate format) as Spark tasks, one
- * task per layer so its trials share the FP32 prefix computed before the layer. The model and the
+ * task per (layer, format) trial, so the trials spread over as many cores as there are trials. The model and the
  * evaluation sample (the rows the search's {@link Evaluator} uses) are broadcast once; each executor
  * JVM builds one single-threaded Evaluator over them and keeps it for all its tasks. Each trial runs
  * the same code as in one JVM ({@link FormatSearch#measure}), so the values are the same bit for bit
@@ -66,14 +66,7 @@ public final class SparkSearch {
         ShippedModel m = ShippedModel.ship(sc, model);
         Broadcast<HashMap<String, byte[]>> sample = sc.broadcast(sample(evalData, maxRows, batchSize));
         try {
-            List<List<Trial>> byLayer = new ArrayList<>();
-            for (Trial t : trials) {
-                if (byLayer.isEmpty() || !byLayer.get(byLayer.size() - 1).get(0).layer().equals(t.layer())) {
-                    byLayer.add(new ArrayList<>());
-                }
-                byLayer.get(byLayer.size() - 1).add(t);
-            }
-            if (byLayer.isEmpty()) {
+            if (trials.isEmpty()) {
                 return new double[0];
             }
             String budget = settings.budget();
@@ -81,7 +74,10 @@ public final class SparkSearch {
             HashMap<String, float[]> ranges = new HashMap<>();
             settings.ranges().forEach((k, v) -> ranges.put(k, new float[] {v.lo(), v.hi()}));
             String name = evalData.getFileName() == null ? evalData.toString() : evalData.getFileName().toString();
-            List<double[]> parts = sc.parallelize(byLayer, byLayer.size()).map(group -> {
+            // One task per trial: the unit of work Spark can spread over the cluster. A trial recomputes
+            // the FP32 prefix before its layer, which FormatSearch#measure shares among a layer's trials
+            // in one JVM; the value is the same either way (that prefix is FP32 and deterministic).
+            List<Double> values = sc.parallelize(new ArrayList<>(trials), trials.size()).map(trial -> {
                 if (!EVALUATORS.containsKey(sample.id())) {
                     EVALUATORS.keySet().removeIf(k -> k != sample.id()); // a long-lived executor keeps the latest sample only
                 }
@@ -89,13 +85,12 @@ public final class SparkSearch {
                         k -> evaluator(m, name, sample.value(), maxRows, batchSize));
                 Map<String, ActivationRange> r = new HashMap<>();
                 ranges.forEach((k, v) -> r.put(k, new ActivationRange(v[0], v[1])));
-                return new FormatSearch(m.model(), ev, Budget.parse(budget), formats, r, (w, d, t) -> { }).measure(group);
+                return new FormatSearch(m.model(), ev, Budget.parse(budget), formats, r, (w, d, t) -> { })
+                        .measure(List.of(trial))[0];
             }).collect();
             double[] out = new double[trials.size()];
-            int pos = 0;
-            for (double[] p : parts) {
-                System.arraycopy(p, 0, out, pos, p.length);
-                pos += p.length;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = values.get(i);
             }
             return out;
         } finally {

@@ -29,10 +29,11 @@ class CliSparkTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
+    record Run(int code, String out, String err) {
     }
 
-    private static Run cli(String... args) {
+    /** The command line in this JVM (as the other tests' single-JVM side too). */
+    static Run cli(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

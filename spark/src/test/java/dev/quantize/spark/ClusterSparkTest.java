@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The scale-out jobs on a real standalone cluster (a master and two workers, separate JVMs on
- * 127.0.0.1) agree with one JVM; killing a worker in the middle of a job changes nothing.
+ * 127.0.0.1) agree with one JVM, run from this JVM's session and from spark-submit; killing a worker
+ * in the middle of a job changes nothing.
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -35,23 +36,64 @@ class ClusterSparkTest {
     private static SparkSession spark;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         ScaleOutData.shared(); // skips when the shared models are absent, before any process starts
         cluster = LocalCluster.start(2);
-        spark = Sessions.base(cluster.url())
-                .config("spark.executor.extraClassPath", cluster.projectClasses())
-                .config("spark.executor.extraJavaOptions", String.join(" ", LocalCluster.moduleFlags()))
-                .config("spark.executor.memory", "900m")
-                .config("spark.sql.files.maxPartitionBytes", String.valueOf(4 << 20))
-                .config("spark.task.maxFailures", "4")
-                .getOrCreate();
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // the driver and two executors
-            if (spark.sparkContext().isStopped() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the two workers' executors did not register within 120 s (logs: the cluster home folder)");
+    }
+
+    /**
+     * The tests' own session on the cluster, started at first use (after the spark-submit test, whose
+     * application must have the workers' cores to itself first), with both workers' executors registered.
+     */
+    private static synchronized SparkSession spark() throws InterruptedException {
+        if (spark == null) {
+            spark = Sessions.base(cluster.url())
+                    .config("spark.executor.extraClassPath", cluster.projectClasses())
+                    .config("spark.executor.extraJavaOptions", String.join(" ", LocalCluster.moduleFlags()))
+                    .config("spark.executor.memory", "900m")
+                    .config("spark.sql.files.maxPartitionBytes", String.valueOf(4 << 20))
+                    .config("spark.task.maxFailures", "4")
+                    .getOrCreate();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // the driver and two executors
+                if (spark.sparkContext().isStopped() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the two workers' executors did not register within 120 s (logs: the cluster home folder)");
+                }
+                Thread.sleep(200);
             }
-            Thread.sleep(200);
         }
+        return spark;
+    }
+
+    /**
+     * The README's spark-submit command against the cluster (client mode, as the script runs it): the
+     * project reaches the executors only as the submitted jars, and {@code eval --json} prints the
+     * single-JVM metrics.
+     */
+    @Test
+    @Order(0)
+    void evalUnderSparkSubmitOnTheClusterGivesTheSingleJvmMetrics() throws Exception {
+        Path data = Fixture.smallData();
+        String model = ScaleOutData.model().toString();
+        CliSparkTest.Run one = CliSparkTest.cli("eval", model, "--data", data.toString(), "--json");
+        assertEquals(0, one.code(), one.err());
+        long t0 = System.nanoTime();
+        SparkSubmitRun.Result r = SparkSubmitRun.submit(cluster.url(),
+                java.util.List.of("spark.driver.host=127.0.0.1", "spark.executor.memory=900m"),
+                "eval", model, "--data", data.toString(), "--json", "--spark", "submit");
+        System.out.printf("spark-submit cluster eval: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        assertEquals(0, r.code(), r.err());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var a = mapper.readTree(one.out());
+        var b = mapper.readTree(r.out());
+        assertEquals(4096L * 8, b.get("rows").asLong());
+        assertEquals(a.get("rows"), b.get("rows"));
+        assertEquals(a.get("task"), b.get("task"));
+        double auc = a.get("metrics").get("auc").asDouble();
+        assertTrue(auc > 0.7, "AUC " + auc);
+        assertEquals(auc, b.get("metrics").get("auc").asDouble(), 0, "AUC");
+        double ne = a.get("metrics").get("ne").asDouble();
+        assertEquals(ne, b.get("metrics").get("ne").asDouble(), Agreement.SUM_TOLERANCE * ne, "NE");
     }
 
     @AfterAll
@@ -81,7 +123,7 @@ class ClusterSparkTest {
             var search = new dev.quantize.quantizer.search.FormatSearch(model, ev,
                     dev.quantize.quantizer.search.Budget.parse("ne+0.1%"), formats, ranges, (w, d, t) -> { });
             var trials = search.sensitivityTrials();
-            double[] spread = SparkSearch.sensitivities(spark, dir.resolve("model.onnx"), dir.resolve("eval"), 512, 256,
+            double[] spread = SparkSearch.sensitivities(spark(), dir.resolve("model.onnx"), dir.resolve("eval"), 512, 256,
                     new SparkSearch.Settings("ne+0.1%", formats, ranges), trials);
             org.junit.jupiter.api.Assertions.assertArrayEquals(search.measure(trials), spread);
         }
@@ -90,7 +132,7 @@ class ClusterSparkTest {
     @Test
     @Order(1)
     void evaluationAgreesWithOneJvm() throws Exception {
-        ScaleOutChecks.evaluationAgreesWithOneJvm(spark);
+        ScaleOutChecks.evaluationAgreesWithOneJvm(spark());
     }
 
     @Test
@@ -100,7 +142,8 @@ class ClusterSparkTest {
         AtomicBoolean killed = new AtomicBoolean();
         AtomicInteger failedTasks = new AtomicInteger();
         AtomicInteger removedExecutors = new AtomicInteger();
-        String victim = cluster.executorOf(0);
+        SparkSession spark = spark();
+        String victim = cluster.executorOf(0, spark.sparkContext().applicationId());
         assertTrue(victim != null, "worker 0 launched an executor");
         Set<Integer> dataStages = ConcurrentHashMap.newKeySet();
         spark.sparkContext().addSparkListener(new SparkListener() {
@@ -150,6 +193,6 @@ class ClusterSparkTest {
     @Test
     @Order(2)
     void monitorWindowAgreesWithOneJvmAndIsAppendedToTheHistory() throws Exception {
-        ScaleOutChecks.monitorWindowAgreesAndIsStored(spark, "cluster", "cluster-history.db");
+        ScaleOutChecks.monitorWindowAgreesAndIsStored(spark(), "cluster", "cluster-history.db");
     }
 }

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 final class Fixture {
     static final int BATCH = 512;
     private static Path dir;
+    private static Path small;
     private static CalibrationStats calibration;
     private static Map<Metric, Double> evalMetrics;
     private static long evalRows;
@@ -57,6 +58,25 @@ final class Fixture {
             }
         }
         return dir;
+    }
+
+    /**
+     * A small copy for the spark-submit runs, which pay a JVM and a session each: 8 copies of the eval
+     * split (32,768 rows, {@value ScaleOutData#FILES} Parquet files) in one {@code date=} folder.
+     */
+    static synchronized Path smallData() {
+        if (small == null) {
+            try {
+                Path root = Files.createTempDirectory("quantize-spark-small");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+                dev.quantize.spark.bench.ReplicatedData.write(root, 8, java.util.List.of(ScaleOutData.shared().resolve("eval")),
+                        java.util.List.of(ScaleOutData.EVAL_DATE));
+                small = root.resolve("date=" + ScaleOutData.EVAL_DATE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return small;
     }
 
     static CalibrationConfig calibrationConfig() {

@@ -68,6 +68,15 @@ class SparkSearchTest {
             assertEquals(local.plan(), spread.plan());
             assertEquals(local.metrics(), spread.metrics());
             assertEquals(local.tried(), spread.tried());
+            // One JVM with the default threads (the machine's cores) and with an odd count finds the same:
+            // the kernels split work across threads without changing any sum's order.
+            for (Parallelism p : List.of(Parallelism.defaultForMachine(), Parallelism.of(3))) {
+                Evaluator threaded = new Evaluator(model, data, rows, batch, p);
+                SearchResult multi = new FormatSearch(model, threaded, Budget.parse("ne+0.1%"), formats, ranges, (w, d, t) -> { }).run();
+                assertEquals(spread.sensitivities(), multi.sensitivities(), p + ": (layer, format, value) in trial order");
+                assertEquals(spread.plan(), multi.plan(), p.toString());
+                assertEquals(spread.metrics(), multi.metrics(), p.toString());
+            }
         }
     }
 
@@ -89,5 +98,14 @@ class SparkSearchTest {
         assertEquals(local.search().sensitivities(), spread.search().sensitivities());
         assertEquals(local.search().plan(), spread.search().plan());
         assertEquals(local.search().metrics(), spread.search().metrics());
+        // the main job's default threads (the machine's cores) in one JVM: the same search
+        QuantizeJob.Options d = new QuantizeJob.Options(o.model(), o.calibData(), o.evalData(), null, formats, o.calibrationMethod(),
+                o.calibrationRows(), o.evalRows(), o.batchSize(), QuantizeJob.Options.defaults(modelPath, null, null).threads(),
+                false, o.cost());
+        QuantizeJob.Result threaded = QuantizeJob.run(d, QuantizeJob.Listener.NONE, null);
+        assertEquals(spread.ranges(), threaded.ranges());
+        assertEquals(spread.search().sensitivities(), threaded.search().sensitivities());
+        assertEquals(spread.search().plan(), threaded.search().plan());
+        assertEquals(spread.search().metrics(), threaded.search().metrics());
     }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
 
 /**
  * What a plan costs, which the search minimises: the bytes of its weights as packed (the default:
- * model size, what embedding-heavy CTR models are bound by), or bit-operations per row (multiply-adds
+ * model size, what embedding-heavy CTR models are bound by), bit-operations per row (multiply-adds
  * x weight bits x activation bits, the compute a low-precision accelerator spends; a table lookup
- * counts its gathered elements x weight bits).
+ * counts its gathered elements x weight bits), or the estimated time per row of the plan served
+ * packed on this project's kernels ({@link #serveTime}). The search breaks ties on cost by weight bytes.
  */
 public interface CostModel {
     String name();
@@ -54,12 +55,29 @@ public interface CostModel {
         };
     }
 
-    static CostModel parse(String name, Model model, Map<String, Long> workPerRow) {
+    /**
+     * Estimated time per row served packed ({@code PackedModel}), in FP32 multiply-add units: each
+     * layer priced by the kernel it will run as (see {@link ServeKernel} and the measured rates in
+     * {@code ServeTime}); {@code workPerRow} from {@link Evaluator#workPerRow()}.
+     */
+    static CostModel serveTime(Model model, Map<String, LayerWork> workPerRow) {
+        return new ServeTime(model, workPerRow);
+    }
+
+    /** The cost model named {@code name} (weight-bytes, bit-ops or serve-time). */
+    static CostModel parse(String name, Model model, Map<String, LayerWork> workPerRow) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "weight-bytes", "bytes" -> weightBytes(model);
-            case "bit-ops", "bitops" -> bitOps(workPerRow);
-            default -> throw new IllegalArgumentException("unknown cost '" + name + "' (expected weight-bytes or bit-ops)");
+            case "bit-ops", "bitops" -> bitOps(macs(workPerRow));
+            case "serve-time" -> serveTime(model, workPerRow);
+            default -> throw new IllegalArgumentException("unknown cost '" + name + "' (expected weight-bytes, bit-ops or serve-time)");
         };
+    }
+
+    private static Map<String, Long> macs(Map<String, LayerWork> work) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        work.forEach((k, v) -> out.put(k, v.macs()));
+        return out;
     }
 
     private static double bits(String format) {

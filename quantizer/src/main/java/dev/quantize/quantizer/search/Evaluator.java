@@ -30,7 +30,7 @@ public final class Evaluator {
     private final int classes;
     private final Task task;
     private final Map<Metric, Double> fp32;
-    private final Map<String, Long> workPerRow;
+    private final Map<String, LayerWork> workPerRow;
 
     public Evaluator(Model model, Dataset data, int maxRows, int batchSize, Parallelism parallelism) {
         this.model = model;
@@ -109,8 +109,8 @@ public final class Evaluator {
         return fp32;
     }
 
-    /** Multiply-adds (table lookups: gathered elements) per row of every quantizable node, from the FP32 run. */
-    public Map<String, Long> workPerRow() {
+    /** The work per row of every quantizable node (multiply-adds or gathered elements, inputs, outputs), from the FP32 run. */
+    public Map<String, LayerWork> workPerRow() {
         return workPerRow;
     }
 

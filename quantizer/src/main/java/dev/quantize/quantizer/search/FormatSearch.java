@@ -14,8 +14,8 @@ import java.util.TreeSet;
 
 /**
  * Chooses a format per layer: the cheapest plan (by its {@link CostModel}: bytes of weights by
- * default, or bit-operations) whose VERIFIED end-to-end metric
- * stays inside the budget. Four steps:
+ * default, bit-operations, or the estimated packed serving time; ties on cost go to fewer weight
+ * bytes) whose VERIFIED end-to-end metric stays inside the budget. Four steps:
  * <ol>
  *   <li>rank: the sensitivity of every layer to every candidate, one layer quantized at a time;</li>
  *   <li>assemble: for a tolerance t, every layer takes its cheapest candidate whose own degradation is
@@ -193,7 +193,7 @@ public final class FormatSearch {
             QuantPlan p = assemble(base, sens, options, ts.get(mid));
             Map<Metric, Double> m = verify("tolerance " + String.format("%.3g", ts.get(mid)), p);
             if (budget.met(fp32, primary(m))) {
-                if (cost.of(p) <= cost.of(best)) {
+                if (compare(p, best) <= 0) {
                     best = p;
                     bestMetrics = m;
                 }
@@ -230,7 +230,29 @@ public final class FormatSearch {
                 List.copyOf(tried), pareto());
     }
 
-    /** Every layer takes its cheapest candidate whose own degradation is within the tolerance (ties: the more accurate). */
+    /** Cost, then weight bytes: negative when {@code a} is the cheaper layer. */
+    private int compare(LayerPlan a, LayerPlan b) {
+        int c = Long.compare(cost.of(a), cost.of(b));
+        return c != 0 ? c : Long.compare(LayerCost.weightBytes(model, a), LayerCost.weightBytes(model, b));
+    }
+
+    /** Cost, then weight bytes: negative when {@code a} is the cheaper plan. */
+    private int compare(QuantPlan a, QuantPlan b) {
+        int c = Long.compare(cost.of(a), cost.of(b));
+        return c != 0 ? c : Long.compare(LayerCost.weightBytes(model, a), LayerCost.weightBytes(model, b));
+    }
+
+    /** The layer with the named candidate's formats. */
+    private static LayerPlan applied(LayerPlan l, List<Candidate> options, String candidate) {
+        for (Candidate c : options) {
+            if (c.name().equals(candidate)) {
+                return c.applyTo(l);
+            }
+        }
+        throw new IllegalStateException("'" + candidate + "' is not a candidate of layer '" + l.node() + "'");
+    }
+
+    /** Every layer takes its cheapest candidate whose own degradation is within the tolerance (ties: fewer bytes, then the more accurate). */
     private QuantPlan assemble(QuantPlan base, List<SearchResult.Sensitivity> sens, Map<String, List<Candidate>> options, double tolerance) {
         Map<String, SearchResult.Sensitivity> choice = new HashMap<>();
         for (SearchResult.Sensitivity s : sens) {
@@ -238,7 +260,13 @@ public final class FormatSearch {
                 continue;
             }
             SearchResult.Sensitivity cur = choice.get(s.layer());
-            if (cur == null || s.cost() < cur.cost() || (s.cost() == cur.cost() && s.degradation() < cur.degradation())) {
+            if (cur == null) {
+                choice.put(s.layer(), s);
+                continue;
+            }
+            LayerPlan l = base.layer(s.layer());
+            int c = compare(applied(l, options.get(s.layer()), s.candidate()), applied(l, options.get(s.layer()), cur.candidate()));
+            if (c < 0 || (c == 0 && s.degradation() < cur.degradation())) {
                 choice.put(s.layer(), s);
             }
         }
@@ -247,33 +275,26 @@ public final class FormatSearch {
             if (s == null) {
                 return l;
             }
-            if (s.cost() >= cost.of(l)) {
-                return l; // no saving: keep the exact FP32 layer
-            }
-            for (Candidate c : options.get(l.node())) {
-                if (c.name().equals(s.candidate())) {
-                    return c.applyTo(l);
-                }
-            }
-            return l;
+            LayerPlan chosen = applied(l, options.get(l.node()), s.candidate());
+            return compare(chosen, l) < 0 ? chosen : l; // no saving: keep the exact FP32 layer
         });
     }
 
-    /** The candidate just cheaper than the layer's current weight bytes with the least degradation, or null. */
+    /** The candidate just cheaper than the layer as it is (cost, then bytes) with the least degradation, or null. */
     private Candidate nextCheaper(LayerPlan current, List<Candidate> options, List<SearchResult.Sensitivity> sens) {
-        long now = cost.of(current);
         Candidate best = null;
-        long bestBytes = -1;
+        LayerPlan bestLayer = null;
         double bestDeg = Double.POSITIVE_INFINITY;
         for (Candidate c : options) {
-            long b = cost.of(c.applyTo(current));
+            LayerPlan l = c.applyTo(current);
             SearchResult.Sensitivity s = sensitivityOf(sens, current.node(), c.name());
-            if (b >= now || s == null) {
+            if (compare(l, current) >= 0 || s == null) {
                 continue;
             }
-            if (b > bestBytes || (b == bestBytes && s.degradation() < bestDeg)) {
+            int vs = bestLayer == null ? 1 : compare(l, bestLayer);
+            if (vs > 0 || (vs == 0 && s.degradation() < bestDeg)) {
                 best = c;
-                bestBytes = b;
+                bestLayer = l;
                 bestDeg = s.degradation();
             }
         }

@@ -14,16 +14,21 @@ import java.util.Set;
 /**
  * Counts, from real shapes during an FP32 run, the work of every quantizable node per input row:
  * multiply-adds for Gemm/MatMul/Conv (output elements x reduction length), gathered elements for
- * embedding lookups. The bit-operations cost model multiplies these by the formats' bits.
+ * embedding lookups; with the input elements a layer's activation format applies to and the output
+ * elements. The bit-operations cost model multiplies the work by the formats' bits; the serve-time
+ * cost model prices each part at its packed kernel's rate.
  */
 final class WorkCounter implements ExecutionListener {
     private final Set<String> nodes = new HashSet<>();
-    private final Map<String, Long> work = new HashMap<>();
-    private final Map<String, Long> rows = new HashMap<>();
+    private final Set<String> activationsOnly = new HashSet<>();
+    private final Map<String, LayerWork> work = new HashMap<>();
 
     WorkCounter(Model model) {
         for (ModelSummary.QuantizableNode q : ModelSummary.of(model).quantizable()) {
             nodes.add(q.node());
+            if (q.role() == ModelSummary.Role.ACTIVATIONS_ONLY) {
+                activationsOnly.add(q.node());
+            }
         }
     }
 
@@ -48,15 +53,19 @@ final class WorkCounter implements ExecutionListener {
             default -> 1; // a lookup: one element read per output element
         };
         long batch = out.rank() == 0 ? 1 : Math.max(1, out.dim(0));
+        long in;
         if (ctx.opType().equals("Gather")) {
             Tensor indices = inputs.get(1);
             batch = indices.rank() == 0 ? 1 : Math.max(1, indices.dim(0));
+            in = indices.size();
+        } else {
+            // The activation format applies to input 0, and to input 1 too of a product of two activations.
+            in = inputs.get(0).size() + (activationsOnly.contains(ctx.name()) && inputs.size() > 1 ? inputs.get(1).size() : 0);
         }
-        work.put(ctx.name(), elements * reduction / batch);
-        rows.put(ctx.name(), batch);
+        work.put(ctx.name(), new LayerWork(elements * reduction / batch, in / batch, elements / batch));
     }
 
-    Map<String, Long> perRow() {
+    Map<String, LayerWork> perRow() {
         return Map.copyOf(work);
     }
 }

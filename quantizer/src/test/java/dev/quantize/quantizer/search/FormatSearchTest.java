@@ -110,11 +110,11 @@ class FormatSearchTest {
         Model model = OnnxReader.read(dir.resolve("model.onnx"));
         try (Dataset eval = Datasets.open(dir.resolve("eval"))) {
             Evaluator ev = new Evaluator(model, eval, 1024, 512, Parallelism.of(2));
-            Map<String, Long> work = ev.workPerRow();
-            assertEquals(13L * 64, work.get("/bottom_mlp/bottom_mlp.0/Gemm"), "13 inputs x 64 outputs");
-            assertEquals(9L * 9 * 16, work.get("/interaction/MatMul"), "9 vectors of 16, all pairs");
-            assertEquals(2L * 16, work.get("/emb_bags.1/emb/Gather"), "a bag of 2 ids of dimension 16");
-            CostModel bitOps = CostModel.bitOps(work);
+            Map<String, LayerWork> work = ev.workPerRow();
+            assertEquals(13L * 64, work.get("/bottom_mlp/bottom_mlp.0/Gemm").macs(), "13 inputs x 64 outputs");
+            assertEquals(9L * 9 * 16, work.get("/interaction/MatMul").macs(), "9 vectors of 16, all pairs");
+            assertEquals(2L * 16, work.get("/emb_bags.1/emb/Gather").macs(), "a bag of 2 ids of dimension 16");
+            CostModel bitOps = CostModel.parse("bit-ops", model, work);
             QuantPlan fp32 = QuantPlan.fp32(model);
             assertEquals(13L * 64 * 32 * 32, bitOps.of(fp32.layer("/bottom_mlp/bottom_mlp.0/Gemm")));
             SearchResult r = new FormatSearch(model, ev, Budget.parse("ne+0.1%"), FormatSearch.DEFAULT_FORMATS, Map.of(), bitOps,

@@ -90,15 +90,14 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** The id of the executor worker {@code i} launched (its folder under the worker's work dir), or null. */
-    public String executorOf(int i) {
-        try (var apps = Files.list(home.resolve("work-" + i))) {
-            for (Path app : apps.toList()) {
-                try (var ids = Files.list(app)) {
-                    for (Path id : ids.toList()) {
-                        return id.getFileName().toString();
-                    }
-                }
+    /**
+     * The id of the executor worker {@code i} launched for application {@code appId} (its folder under
+     * the worker's work dir, {@code APP/EXECUTOR}), or null.
+     */
+    public String executorOf(int i, String appId) {
+        try (var ids = Files.list(home.resolve("work-" + i).resolve(appId))) {
+            for (Path id : ids.toList()) {
+                return id.getFileName().toString();
             }
         } catch (IOException e) {
             return null;
@@ -171,7 +170,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The class path: surefire's in tests (it may hide it behind a manifest-only jar), else the JVM's. */
-    private static Set<String> classPath() {
+    public static Set<String> classPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Set<String> out = new LinkedHashSet<>();
         for (String e : cp.split(File.pathSeparator)) {
