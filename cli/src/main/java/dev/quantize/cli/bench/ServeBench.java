@@ -162,7 +162,12 @@ public final class ServeBench {
         return 0;
     }
 
-    /** Resident bytes of this process's mappings of {@code file} (/proc/self/smaps), 0 where there is no /proc. */
+    /**
+     * Resident bytes of this process's mappings of {@code file} (/proc/self/smaps), 0 where there is no
+     * /proc. Sums Pss, not Rss: the artifact is mapped once per tensor, so a page holding the ends of
+     * two small tensors (or a page mapped by a second open of the file) sits in two mappings; Rss
+     * counts it once per mapping, Pss splits it between them, so the sum counts each page once.
+     */
     static long mappedRss(Path file) throws IOException {
         Path smaps = Path.of("/proc/self/smaps");
         if (!Files.exists(smaps)) {
@@ -175,7 +180,7 @@ public final class ServeBench {
             if (MAPPING.matcher(line).lookingAt()) {
                 String[] f = line.trim().split("\\s+", 6);
                 inFile = f.length == 6 && f[5].equals(target);
-            } else if (inFile && line.startsWith("Rss:")) {
+            } else if (inFile && line.startsWith("Pss:")) {
                 total += kilobytes(line);
             }
         }
