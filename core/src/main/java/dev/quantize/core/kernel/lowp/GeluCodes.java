@@ -121,19 +121,7 @@ public final class GeluCodes {
     int plainCodes(float[] y, int off, int len, float[] out, int outOff, int[] near, int count, int base) {
         float z = act.zeroPoint();
         for (int i = 0; i < len; i++) {
-            float v = y[off + i];
-            float x = Math.abs(v) * invDivisor;
-            float p = Math.fma(A6, x, A5);
-            p = Math.fma(p, x, A4);
-            p = Math.fma(p, x, A3);
-            p = Math.fma(p, x, A2);
-            p = Math.fma(p, x, A1);
-            p = Math.fma(p, x, 1f);
-            float p2 = p * p;
-            float p4 = p2 * p2;
-            float p8 = p4 * p4;
-            float r = v * 0.5f / (p8 * p8);
-            float g = v < 0f ? r : v - r;
+            float g = cheapGelu(y[off + i], invDivisor);
             float w = Math.min(Math.max(g * invScale, wLo), wHi);
             float c = (w + MAGIC) - MAGIC;
             if (!(Math.abs(w - c) <= safe)) {
