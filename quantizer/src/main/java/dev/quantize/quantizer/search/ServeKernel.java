@@ -1,7 +1,6 @@
 package dev.quantize.quantizer.search;
 
 import dev.quantize.core.format.FormatRegistry;
-import dev.quantize.core.format.IntFormat;
 import dev.quantize.core.format.RowwiseFormat;
 import dev.quantize.core.graph.Model;
 import dev.quantize.core.graph.ModelSummary;
@@ -9,10 +8,12 @@ import dev.quantize.core.graph.Node;
 import dev.quantize.core.tensor.DataType;
 import dev.quantize.core.tensor.Tensor;
 import dev.quantize.quantizer.plan.LayerPlan;
+import dev.quantize.quantizer.serve.KernelRules;
 
 /**
  * What will run a layer of a plan when its artifact is served packed, predicted from the FP32 model
- * and the layer's plan with the rules of {@code serve.PackedRewrite} (docs/serving.md, "What runs
+ * and the layer's plan with the rules of {@code serve.PackedRewrite} (the format and attribute rules are
+ * {@link KernelRules}, shared with it; docs/serving.md, "What runs
  * each layer"); {@code ServeKernelTest} checks the prediction against the rewrite on real artifacts.
  * An activation format other than static INT8 adds a FakeQuantize pass in front of any kernel but
  * {@link #INT8_GEMM} and {@link #ROWWISE_BAG}.
@@ -50,7 +51,7 @@ public enum ServeKernel {
         if (layer.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS || !gemmLike(model, n, layer.weight(), w)) {
             return DECODED_AT_LOAD;
         }
-        return int8(layer) ? INT8_GEMM : DECODING_GEMM;
+        return KernelRules.staticInt8(layer) ? INT8_GEMM : DECODING_GEMM;
     }
 
     /** Whether the activation format is quantized on the float path in front of the kernel (a FakeQuantize node). */
@@ -61,30 +62,15 @@ public enum ServeKernel {
     /** A Gemm (no transA, alpha 1, beta 1 or no bias, bias a constant vector) or MatMul by the 2-D weight as input 1. */
     private static boolean gemmLike(Model model, Node n, String weight, Tensor w) {
         boolean gemm = n.opType().equals("Gemm");
-        if (!(gemm || n.opType().equals("MatMul")) || !n.input(1).equals(weight)) {
+        if (!(gemm || n.opType().equals("MatMul")) || !n.input(1).equals(weight) || !KernelRules.plainGemmAttributes(n)) {
             return false;
         }
-        if (!gemm) {
-            return true;
-        }
-        if (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f) {
-            return false;
-        }
-        if (n.input(2).isEmpty()) {
+        if (!gemm || n.input(2).isEmpty()) {
             return true;
         }
         int outputs = n.intAttr("transB", 0) != 0 ? w.shape()[0] : w.shape()[1];
         Tensor b = model.graph().initializers().get(n.input(2));
-        return n.floatAttr("beta", 1f) == 1f && b != null && b.type() == DataType.FLOAT32 && b.size() == outputs
+        return b != null && b.type() == DataType.FLOAT32 && b.size() == outputs
                 && (b.rank() == 1 || (b.rank() == 2 && b.shape()[0] == 1));
-    }
-
-    /** Symmetric 8-bit per-tensor/per-channel weights and an 8-bit per-tensor activation with a calibrated range. */
-    private static boolean int8(LayerPlan l) {
-        return l.activationRange() != null
-                && FormatRegistry.parse(l.weightFormat()) instanceof IntFormat wf && wf.bits() == 8 && wf.symmetric()
-                && wf.granularity() != IntFormat.Granularity.PER_GROUP
-                && FormatRegistry.parse(l.activationFormat()) instanceof IntFormat af && af.bits() == 8
-                && af.granularity() == IntFormat.Granularity.PER_TENSOR;
     }
 }

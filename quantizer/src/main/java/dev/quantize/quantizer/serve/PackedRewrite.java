@@ -216,17 +216,7 @@ final class PackedRewrite {
     private Node int8Gemm(Node n, LayerPlan l, Set<Integer> absorbed) {
         boolean gemm = n.opType().equals("Gemm");
         if (!(gemm || n.opType().equals("MatMul")) || l.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS
-                || !n.input(1).equals(l.weight()) || l.activationRange() == null) {
-            return null;
-        }
-        if (!(FormatRegistry.parse(l.weightFormat()) instanceof IntFormat wf) || wf.bits() != 8 || !wf.symmetric()
-                || wf.granularity() == IntFormat.Granularity.PER_GROUP
-                || !(FormatRegistry.parse(l.activationFormat()) instanceof IntFormat af) || af.bits() != 8
-                || af.granularity() != IntFormat.Granularity.PER_TENSOR) {
-            return null;
-        }
-        if (gemm && (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f
-                || (!n.input(2).isEmpty() && n.floatAttr("beta", 1f) != 1f))) {
+                || !n.input(1).equals(l.weight()) || !KernelRules.staticInt8(l) || !KernelRules.plainGemmAttributes(n)) {
             return null;
         }
         TensorEntry t = artifact.tensor(l.weight());
@@ -240,6 +230,7 @@ final class PackedRewrite {
             return null;
         }
         Int8Gemm.Weights w = Int8Gemm.prepack(artifact.packed(l.weight()), transB);
+        IntFormat af = (IntFormat) FormatRegistry.parse(l.activationFormat()); // staticInt8 checked it is one
         IntFormat.Params params = af.params(l.activationRange().lo(), l.activationRange().hi());
         Int8Gemm.Activation act = Int8Gemm.Activation.of(af, params);
         List<String> outs = n.outputs();
@@ -380,11 +371,8 @@ final class PackedRewrite {
     private Node decodingGemm(Node n, LayerPlan l) {
         boolean gemm = n.opType().equals("Gemm");
         if (!(gemm || n.opType().equals("MatMul")) || l.role() != ModelSummary.Role.WEIGHTS_AND_ACTIVATIONS
-                || !n.input(1).equals(l.weight()) || l.weightFormat().equals(LayerPlan.FP32)) {
-            return null;
-        }
-        if (gemm && (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f
-                || (!n.input(2).isEmpty() && n.floatAttr("beta", 1f) != 1f))) {
+                || !n.input(1).equals(l.weight()) || l.weightFormat().equals(LayerPlan.FP32)
+                || !KernelRules.plainGemmAttributes(n)) {
             return null;
         }
         TensorEntry t = artifact.tensor(l.weight());
